@@ -1,0 +1,569 @@
+"""Syntax tree to network: gives the program its meaning.
+
+The evaluator walks the statements in order, binding names, remembering ``def`` blocks
+and expanding calls, groups and repetitions into layers. Each layer's arguments are
+checked against its kind's signature (``layers.RULES``) and its rule computes the output
+shape, parameters and MACs from the shape before it. Sizes that are symbolic become
+conditions in ``constraints``; sizes that are numbers and wrong raise ``ShapeError`` with
+the layer's name and place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
+
+import sympy
+from sympy import Expr
+
+from . import layers as L
+from ._math import ZERO, evaluated, symbol
+from ._syntax import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Num, Pos,
+                      Program, Repeat, Sequence, Tuple, Word, context_lines)
+from .errors import DSLSyntaxError, LimitError, ShapeError
+
+MAX_LAYERS = 1_000_000  # layers in one network, branches included
+MAX_DEPTH = 100  # nesting of groups, branches and block calls
+MAX_BITS = 100_000  # size of one number, in bits: 2^100000 has 30,103 digits
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """One layer of a network, with its sizes as exact sympy values.
+
+    ``name`` shows where the layer sits (``C2``, ``res1.body.C1``); ``kind`` is the short
+    kind (``C``, ``P``, ``res``'s merge is ``Res``). ``formula`` is ``params`` as a textbook
+    writes it, unexpanded. ``args`` holds the layer's arguments after checking, by name.
+    ``depth`` counts the branches the layer sits in.
+    """
+    name: str
+    kind: str
+    input_shape: tuple | None
+    output_shape: tuple
+    params: Expr
+    non_trainable: Expr
+    macs: Expr
+    formula: Expr
+    args: Mapping[str, Any]
+    line: int
+    column: int
+    depth: int
+    index: int
+
+
+@dataclass(frozen=True)
+class Node:
+    """A layer in the network's tree; a merge (Add, Cat, Res) holds its branches."""
+    record: LayerRecord
+    branches: tuple[tuple[Node, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class BoundGroup:
+    """A group passed to a block: it is evaluated with the names of its caller."""
+    group: Group
+    env: Mapping[str, Any]
+
+
+Bound = Union[Expr, tuple, str, BoundGroup]  # what a name may stand for
+
+
+@dataclass
+class _Scope:
+    """Gives layers their names: a counter per kind, under a prefix for branches."""
+    prefix: str = ""
+    depth: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def name(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return f"{self.prefix}{kind}{self.counts[kind]}"
+
+
+@dataclass
+class Result:
+    nodes: tuple[Node, ...]
+    records: list[LayerRecord]
+    constraints: list[Any]
+    symbols: list[sympy.Symbol]
+    output_shape: tuple
+
+
+def _suggest(name: str, choices) -> str:
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(lowered[c] for c in close) + "?"
+
+
+def _kind_suggestion(name: str) -> str:
+    """``Conv2D`` -> ``C (Conv)``: match against every kind and alias, name the kind."""
+    names = {n: r for n, r in L.RULES.items()}
+    lowered = {n.lower(): n for n in names}
+    probe = name.lower().replace("2d", "").replace("1d", "").replace("layer", "")
+    close = difflib.get_close_matches(probe, list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    seen = []
+    for c in close:
+        rule = names[lowered[c]]
+        label = f"{rule.kind} ({rule.aliases[0]})" if rule.aliases else rule.kind
+        if label not in seen:
+            seen.append(label)
+    return "; did you mean " + " or ".join(seen) + "?"
+
+
+class _LayerCheck:
+    """The evaluator's answer to a rule's questions, for one layer."""
+
+    def __init__(self, ev: Evaluator, name: str, kind: str, pos: Pos, x: tuple | None):
+        self.ev, self.name, self.kind, self.pos, self.x = ev, name, kind, pos, x
+
+    def fail(self, message: str) -> None:
+        raise self.ev.shape_error(message, self.name, self.kind, self.pos)
+
+    def at_least(self, value: Expr, bound: int, what: str) -> None:
+        if value.is_Integer:
+            if value < bound:
+                where = f" (input {L._show(self.x)})" if self.x else ""
+                self.fail(f"{what} is {value}{where}; it must be at least {bound}")
+            return
+        self.holds(sympy.Ge(value, bound), f"{what} {value} must be at least {bound}")
+
+    def holds(self, condition: Any, message: str) -> None:
+        if condition == sympy.true:
+            return
+        if condition == sympy.false:
+            self.fail(message)
+        self.ev.constraints.setdefault(condition, None)
+
+    def divides(self, divisor: Expr, value: Expr, what: str) -> None:
+        if divisor == 1:
+            return
+        remainder = sympy.Mod(value, divisor)
+        if remainder == 0:
+            return
+        if remainder.is_number:
+            self.fail(what)
+        self.ev.constraints.setdefault(sympy.Eq(remainder, 0), None)
+
+
+class Evaluator:
+    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None):
+        self.program = program
+        self.values = dict(values or {})
+        self.used_values: set[str] = set()
+        self.defs: dict[str, Definition] = {}
+        self.globals: dict[str, Bound] = {}
+        self.free: dict[str, sympy.Symbol] = {}
+        self.constraints: dict[Any, None] = {}  # an ordered set
+        self.records: list[LayerRecord] = []
+        self.calls: list[str] = []
+
+    # ---- errors ----------------------------------------------------------------
+
+    def syntax_error(self, message: str, pos: Pos) -> DSLSyntaxError:
+        return DSLSyntaxError(message, pos.line, pos.column,
+                              context_lines(self.program.text, pos.line, pos.column))
+
+    def shape_error(self, message: str, name: str, kind: str, pos: Pos) -> ShapeError:
+        return ShapeError(message, layer=name, index=len(self.records), kind=kind,
+                          line=pos.line, column=pos.column,
+                          context=context_lines(self.program.text, pos.line, pos.column))
+
+    # ---- the program -----------------------------------------------------------
+
+    def run(self) -> Result:
+        scope = _Scope()
+        nodes: list[Node] = []
+        x: tuple | None = None
+        for statement in self.program.statements:
+            if isinstance(statement, Definition):
+                self.define(statement)
+            elif isinstance(statement, Sequence):
+                x = self.sequence(statement.items, self.globals, x, scope, nodes)
+            else:
+                self.globals[statement.name] = self.expr(statement.value, self.globals)
+        if x is None:
+            raise DSLSyntaxError("the program has no layers; a network starts with an input, "
+                                 "such as I(28, 28, 1)", 1, 1)
+        return Result(tuple(nodes), self.records, list(self.constraints),
+                      sorted(self.free.values(), key=lambda s: s.name), x)
+
+    def define(self, definition: Definition) -> None:
+        if definition.name in L.RULES:
+            raise self.syntax_error(f"{definition.name} is a layer kind; give the block "
+                                    "another name", definition.pos)
+        if len(set(definition.params)) != len(definition.params):
+            raise self.syntax_error(f"block {definition.name} names a parameter twice",
+                                    definition.pos)
+        self.defs[definition.name] = definition
+
+    def sequence(self, items, env, x, scope: _Scope, nodes: list[Node]) -> tuple | None:
+        for item in items:
+            x = self.item(item, env, x, scope, nodes)
+        return x
+
+    def item(self, item, env, x, scope: _Scope, nodes: list[Node]) -> tuple | None:
+        if isinstance(item, Call):
+            if item.name in self.defs:
+                return self.block(item, env, x, scope, nodes)
+            return self.layer(item, env, x, scope, nodes)
+        if isinstance(item, Group):
+            return self.nested(item.items, env, x, scope, nodes)
+        return self.repeat(item, env, x, scope, nodes)
+
+    def nested(self, items, env, x, scope: _Scope, nodes) -> tuple | None:
+        if scope.depth >= MAX_DEPTH:
+            raise LimitError(f"groups, branches and blocks are nested more than {MAX_DEPTH} "
+                             "deep (the limit is symcnn._evaluate.MAX_DEPTH)")
+        scope.depth += 1
+        try:
+            return self.sequence(items, env, x, scope, nodes)
+        finally:
+            scope.depth -= 1
+
+    def repeat(self, item: Repeat, env, x, scope: _Scope, nodes) -> tuple | None:
+        count = self.expr(item.count, env)
+        if count.free_symbols:
+            raise self.syntax_error(
+                f"a repetition count must be a number, but {count} has the free symbol(s) "
+                f"{', '.join(sorted(map(str, count.free_symbols)))}; bind them first "
+                "(n = 3) or give them values", item.count.pos)
+        if not count.is_Integer or count < 0:
+            raise self.syntax_error(f"a repetition count must be a whole number of at least 0, "
+                                    f"not {count}", item.count.pos)
+        before = len(self.records)
+        for done in range(int(count)):
+            x = self.item(item.item, env, x, scope, nodes)
+            each = len(self.records) - before
+            if done == 0:
+                if each == 0:
+                    break
+                if before + each * int(count) > MAX_LAYERS:
+                    raise LimitError(
+                        f"line {item.pos.line}: this repetition makes {each * int(count):,} "
+                        f"layers, more than the limit of {MAX_LAYERS:,} "
+                        "(symcnn._evaluate.MAX_LAYERS)")
+        return x
+
+    def block(self, call: Call, env, x, scope: _Scope, nodes) -> tuple | None:
+        definition = self.defs[call.name]
+        if call.name in self.calls:
+            chain = " → ".join([*self.calls[self.calls.index(call.name):], call.name])
+            raise self.syntax_error(f"block {call.name} reaches itself ({chain}); a block "
+                                    "may only call blocks other than itself", call.pos)
+        params = definition.params
+        positional = [a for a in call.args if not isinstance(a, Keyword)]
+        if len(positional) > len(params):
+            raise self.syntax_error(
+                f"block {call.name} takes {len(params)} argument(s) "
+                f"({', '.join(params) or 'none'}), not {len(positional)}", call.pos)
+        bound: dict[str, Bound] = {}
+        for name, value in zip(params, positional):
+            bound[name] = self.value(value, env)
+        for arg in call.args:
+            if isinstance(arg, Keyword):
+                if arg.key not in params:
+                    raise self.syntax_error(f"block {call.name} has no parameter {arg.key}"
+                                            + _suggest(arg.key, params), arg.pos)
+                if arg.key in bound:
+                    raise self.syntax_error(f"{arg.key} is given twice", arg.pos)
+                bound[arg.key] = self.value(arg.value, env)
+        missing = [p for p in params if p not in bound]
+        if missing:
+            raise self.syntax_error(f"block {call.name} needs a value for "
+                                    f"{', '.join(missing)}", call.pos)
+        self.calls.append(call.name)
+        try:
+            return self.nested(definition.body, {**self.globals, **bound}, x, scope, nodes)
+        finally:
+            self.calls.pop()
+
+    # ---- layers ----------------------------------------------------------------
+
+    def layer(self, call: Call, env, x, scope: _Scope, nodes: list[Node]) -> tuple:
+        rule = L.RULES.get(call.name)
+        if rule is None:
+            hint = _kind_suggestion(call.name) or _suggest(call.name, self.defs)
+            raise self.syntax_error(f"unknown layer kind or block {call.name!r}{hint}",
+                                    call.pos)
+        if len(self.records) >= MAX_LAYERS:
+            raise LimitError(f"the network has more than {MAX_LAYERS:,} layers "
+                             "(the limit is symcnn._evaluate.MAX_LAYERS)")
+        merge = rule.variadic
+        name = "input" if rule.kind == "I" else scope.name(
+            rule.kind.lower() if merge else rule.kind)
+        self.check_input(rule, name, call.pos, x)
+        check = _LayerCheck(self, name, rule.kind, call.pos, x)
+        args = self.arguments(rule, call, env, check)
+        branches: tuple[tuple[Node, ...], ...] = ()
+        if merge:
+            groups = args.pop("branches")
+            if rule.kind == "Res" and len(groups) == 1:
+                groups.append(BoundGroup(Group((), call.pos), env))
+            labels = (["body", "shortcut"] if rule.kind == "Res"
+                      else [f"branch{i}" for i in range(1, len(groups) + 1)])
+            shapes = []
+            for label, bound in zip(labels, groups):
+                inner = _Scope(f"{name}.{label}.", scope.depth + 1)
+                if inner.depth > MAX_DEPTH:
+                    raise LimitError(f"branches are nested more than {MAX_DEPTH} deep "
+                                     "(the limit is symcnn._evaluate.MAX_DEPTH)")
+                branch_nodes: list[Node] = []
+                shapes.append(self.sequence(bound.group.items, bound.env, x, inner,
+                                            branch_nodes))
+                branches += (tuple(branch_nodes),)
+            out = rule.compute(check, x, shapes)
+        else:
+            out = rule.compute(check, x, **args)
+        record = LayerRecord(
+            name=name, kind=rule.kind, input_shape=x, output_shape=tuple(out.shape),
+            params=evaluated(out.params), non_trainable=out.non_trainable, macs=out.macs,
+            formula=out.params, args=args, line=call.pos.line, column=call.pos.column,
+            depth=scope.prefix.count(".") // 2,
+            index=len(self.records))
+        self.records.append(record)
+        nodes.append(Node(record, branches))
+        return record.output_shape
+
+    def check_input(self, rule: L.Rule, name: str, pos: Pos, x: tuple | None) -> None:
+        if rule.needs == "none":
+            if x is not None:
+                raise self.shape_error("the input layer I must come first, and only once",
+                                       name, rule.kind, pos)
+            return
+        if x is None:
+            raise self.shape_error(f"{rule.kind} comes before any input; start the network "
+                                   "with I(h, w, c) or I(f)", name, rule.kind, pos)
+        if rule.needs == "image" and len(x) != 3:
+            raise self.shape_error(f"{rule.kind} needs an image (h, w, c) as input, but its "
+                                   f"input is the vector {L._show(x)}", name, rule.kind, pos)
+
+    def arguments(self, rule: L.Rule, call: Call, env, check: _LayerCheck) -> dict[str, Any]:
+        if rule.variadic:
+            groups = []
+            for arg in call.args:
+                value = None if isinstance(arg, Keyword) else self.value(arg, env)
+                if not isinstance(value, BoundGroup):
+                    raise self.syntax_error(f"{rule.kind} takes branches in brackets, such as "
+                                            f"{rule.kind}([C(64, 3)], [])", _pos(arg, call))
+                groups.append(value)
+            return {"branches": groups}
+        params = rule.params
+        names = [p.name for p in params]
+        given: dict[str, tuple[Any, Pos]] = {}
+        seen_keyword = False
+        for i, arg in enumerate(call.args):
+            if isinstance(arg, Keyword):
+                seen_keyword = True
+                if arg.key not in names:
+                    raise self.syntax_error(
+                        f"{rule.kind} has no argument {arg.key}="
+                        + (_suggest(_LONG_NAMES.get(arg.key, arg.key), names)
+                           .replace("?", "=?") or f"; it takes {_signature(rule)}"), arg.pos)
+                if arg.key in given:
+                    raise self.syntax_error(f"{arg.key} is given twice", arg.pos)
+                given[arg.key] = (self.value(arg.value, env), arg.pos)
+            else:
+                if seen_keyword:
+                    raise self.syntax_error("a positional argument cannot follow a keyword "
+                                            "argument", _pos(arg, call))
+                if i >= len(params):
+                    raise self.syntax_error(f"{rule.kind} takes at most {len(params)} "
+                                            f"argument(s): {_signature(rule)}", _pos(arg, call))
+                given[names[i]] = (self.value(arg, env), _pos(arg, call))
+        args: dict[str, Any] = {}
+        for param in params:
+            if param.name in given:
+                value, pos = given[param.name]
+                args[param.name] = self.coerce(rule, param, value, pos, check)
+            elif param.default is None:
+                raise self.syntax_error(f"{rule.kind} needs {param.name}: {_signature(rule)}",
+                                        call.pos)
+            elif param.default == L.OPTIONAL:
+                args[param.name] = None
+            elif isinstance(param.default, str):
+                args[param.name] = args[param.default]
+            else:
+                args[param.name] = self.coerce(rule, param, param.default, call.pos, check)
+        return args
+
+    def coerce(self, rule: L.Rule, param: L.Param, value: Any, pos: Pos,
+               check: _LayerCheck) -> Any:
+        """Checks one argument against its declared type and returns it in the form the
+        rule takes: an expression, an ``(h, w)`` pair, a word or a bool."""
+        kind = param.type
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if value in ("true", "false"):
+                return value == "true"
+            raise self.syntax_error(f"{param.name} of {rule.kind} is true or false", pos)
+        if isinstance(value, int):
+            value = sympy.Integer(value)
+        if kind == "pad" and value in ("same", "valid"):
+            return "same" if value == "same" else (ZERO, ZERO)
+        if isinstance(value, (str, BoundGroup)):
+            raise self.syntax_error(f"{param.name} of {rule.kind} takes "
+                                    f"{_TYPE_WORDS[kind]}, not {_describe(value)}", pos)
+        if kind == "rate":
+            if isinstance(value, tuple):
+                raise self.syntax_error(f"{param.name} of {rule.kind} is one number", pos)
+            if value.is_number and not (0 <= value <= 1):
+                check.fail(f"the rate {param.name}={value} must lie between 0 and 1")
+            return value
+        if isinstance(value, tuple):
+            if kind == "int" or len(value) != 2:
+                raise self.syntax_error(
+                    f"{param.name} of {rule.kind} takes "
+                    f"{_TYPE_WORDS[kind]}, not a tuple of {len(value)}", pos)
+            pair = value
+        else:
+            pair = (value, value)
+        for v in pair:
+            if v.is_number and not v.is_Integer:
+                raise self.syntax_error(f"{param.name} of {rule.kind} must be a whole number, "
+                                        f"not {v}", pos)
+            check.at_least(v, param.least, param.name)
+        return pair[0] if kind == "int" else pair
+
+    # ---- values and expressions ------------------------------------------------
+
+    def value(self, node, env) -> Bound:
+        """An argument: an expression, or a tuple, a word or a group as written or as
+        passed to a block."""
+        if isinstance(node, Tuple):
+            return tuple(self.expr(item, env) for item in node.items)
+        if isinstance(node, Word):
+            return node.word
+        if isinstance(node, Group):
+            return BoundGroup(node, env)
+        if isinstance(node, Name) and node.id in env and not isinstance(env[node.id], Expr):
+            return env[node.id]
+        return self.expr(node, env)
+
+    def expr(self, node, env) -> Expr:
+        if isinstance(node, Num):
+            return node.value
+        if isinstance(node, Name):
+            return self.name(node, env)
+        if isinstance(node, BinOp):
+            return self.binop(node, env)
+        if isinstance(node, Neg):
+            return -self.expr(node.operand, env)
+        return self.function(node, env)
+
+    def name(self, node: Name, env) -> Expr:
+        if node.id in env:
+            value = env[node.id]
+            if not isinstance(value, Expr):
+                raise self.syntax_error(f"{node.id} stands for {_describe(value)}, which "
+                                        "cannot be used in arithmetic", node.pos)
+            return value
+        if node.id in self.values:
+            self.used_values.add(node.id)
+            return self.values[node.id]
+        if node.id not in self.free:
+            self.free[node.id] = symbol(node.id)
+        return self.free[node.id]
+
+    def binop(self, node: BinOp, env) -> Expr:
+        a = self.expr(node.left, env)
+        b = self.expr(node.right, env)
+        op = node.op
+        if op in ("/", "//", "%") and b == 0:
+            raise self.syntax_error("division by zero", node.right.pos)
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        if op == "//":
+            return sympy.floor(a / b)
+        if op == "%":
+            return sympy.Mod(a, b)
+        if a == 0 and b.is_number and b < 0:
+            raise self.syntax_error("division by zero (0 to a negative power)", node.pos)
+        if a.is_number and b.is_number:
+            magnitude = abs(a)
+            if b.is_Integer and magnitude > 1:
+                bits = float(b) * math.log2(float(magnitude)) if abs(b) < 10**9 else math.inf
+                if bits > MAX_BITS:
+                    raise LimitError(f"line {node.pos.line}, column {node.pos.column}: {a}^"
+                                     f"{_short(b)} has more than {MAX_BITS:,} bits (the limit "
+                                     "is symcnn._evaluate.MAX_BITS)")
+        return a**b
+
+    def function(self, node: Func, env) -> Expr:
+        arity = {"floor": 1, "ceil": 1, "min": 2, "max": 2}
+        if node.name not in arity:
+            raise self.syntax_error(f"unknown function {node.name}(); the functions are "
+                                    "floor, ceil, min and max" + _suggest(node.name, arity),
+                                    node.pos)
+        if len(node.args) != arity[node.name]:
+            raise self.syntax_error(f"{node.name} takes {arity[node.name]} argument(s), "
+                                    f"not {len(node.args)}", node.pos)
+        args = [self.expr(a, env) for a in node.args]
+        if node.name == "floor":
+            return sympy.floor(args[0])
+        if node.name == "ceil":
+            return sympy.ceiling(args[0])
+        if node.name == "min":
+            return sympy.Min(*args)
+        return sympy.Max(*args)
+
+
+_LONG_NAMES = {"stride": "s", "strides": "s", "padding": "p", "pad": "p", "kernel": "k",
+               "kernel_size": "k", "dilation": "d", "groups": "g", "filters": "f",
+               "units": "u", "rate": "r", "output_padding": "op", "use_bias": "bias",
+               "ceil_mode": "ceil", "multiplier": "m", "depth_multiplier": "m"}
+
+_TYPE_WORDS = {"int": "a whole number", "pair": "a whole number or an (h, w) pair",
+               "pad": "a whole number, an (h, w) pair, same or valid",
+               "rate": "a number between 0 and 1", "bool": "true or false",
+               "branch": "a group in brackets"}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, BoundGroup):
+        return "a group [ ... ]"
+    if isinstance(value, tuple):
+        return f"the tuple {L._show(value)}"
+    if isinstance(value, str):
+        return f"the word {value}"
+    return str(value)
+
+
+def _short(value: Expr) -> str:
+    text = str(value)
+    return text if len(text) < 30 else text[:12] + "…"
+
+
+def _signature(rule: L.Rule) -> str:
+    parts = []
+    for p in rule.params:
+        if p.default is None:
+            parts.append(p.name)
+        elif p.default == L.OPTIONAL:
+            parts.append(f"[{p.name}]")
+        elif isinstance(p.default, str):
+            parts.append(f"{p.name}={p.default}")
+        else:
+            default = p.default
+            if isinstance(default, bool):
+                default = str(default).lower()
+            parts.append(f"{p.name}={default}")
+    return f"{rule.kind}({', '.join(parts)})"
+
+
+def _pos(arg: Any, call: Call) -> Pos:
+    pos = getattr(arg, "pos", None)
+    return pos if pos is not None and pos.line > 0 else call.pos
+

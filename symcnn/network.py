@@ -1,0 +1,157 @@
+"""The public face of an evaluated program: :class:`Network`, and the ``parse`` and
+``load`` that make one."""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Mapping, TypeVar
+
+import sympy
+from sympy import Expr
+
+from ._evaluate import Evaluator, LayerRecord, Node
+from ._math import total
+from ._syntax import Program, parse_expression, parse_program
+from .errors import LimitError, SymcnnError
+
+MAX_TEXT = 1_000_000  # characters in one program
+
+T = TypeVar("T")
+
+
+def _guarded(work: Callable[[], T]) -> T:
+    """Runs ``work`` so that running out of stack ends in a ``LimitError``, never in
+    Python's own exception."""
+    try:
+        return work()
+    except RecursionError:
+        raise LimitError("the program is nested too deeply to evaluate") from None
+
+
+class Network:
+    """A network: its layers, with shapes, parameters and MACs as exact sympy values.
+
+    Made by :func:`parse` or :func:`load`; :meth:`subs` gives a new network with values
+    for free symbols.
+
+    >>> net = parse("I(n, n, 1) C(32, k) P(2) C(32, 3) P(2) D(256) O(10)")
+    >>> net.symbols
+    (k, n)
+    >>> int(net.subs(n=28, k=5).params)
+    217706
+    """
+
+    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None):
+        self._program = program
+        self._values = dict(values or {})
+        evaluator = Evaluator(program, self._values)
+        result = _guarded(evaluator.run)
+        unused = [name for name in self._values if name not in evaluator.used_values]
+        if unused:
+            raise SymcnnError(f"{', '.join(unused)} is not a free symbol of this network")
+        self._nodes: tuple[Node, ...] = result.nodes
+        self.layers: tuple[LayerRecord, ...] = tuple(result.records)
+        self.output_shape: tuple = result.output_shape
+        self.symbols: tuple[sympy.Symbol, ...] = tuple(result.symbols)
+        self.constraints: tuple = tuple(result.constraints)
+
+    @property
+    def source(self) -> str:
+        """The program text the network came from."""
+        return self._program.text
+
+    @property
+    def input_shape(self) -> tuple:
+        return self.layers[0].output_shape
+
+    @functools.cached_property
+    def params(self) -> Expr:
+        """Trainable parameters, in total."""
+        return total(r.params for r in self.layers)
+
+    @functools.cached_property
+    def non_trainable(self) -> Expr:
+        """Parameters that are not trained: BatchNorm's running mean and variance."""
+        return total(r.non_trainable for r in self.layers)
+
+    @functools.cached_property
+    def macs(self) -> Expr:
+        """Multiply-accumulates of one forward pass of one sample."""
+        return total(r.macs for r in self.layers)
+
+    @property
+    def is_numeric(self) -> bool:
+        return not self.symbols
+
+    def subs(self, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Network:
+        """A new network with values for free symbols: ``net.subs(n=28, k=5)`` or
+        ``net.subs({"n": 28})``. Values are integers, sympy expressions or expression
+        text (``"2*m"``); symbols not given stay free. Raises ``ShapeError`` if the
+        network is invalid for these values."""
+        given: dict[str, Expr] = {}
+        for key, value in {**dict(values or {}), **more}.items():
+            name = key.name if isinstance(key, sympy.Symbol) else key
+            if not isinstance(name, str):
+                raise SymcnnError(f"a value is given for {key!r}; name a symbol by its "
+                                  "name or its sympy Symbol")
+            given[name] = _exact(name, value)
+        free = {s.name: s for s in self.symbols}
+        unknown = [name for name in given if name not in free]
+        if unknown:
+            known = ", ".join(free) or "none"
+            raise SymcnnError(f"{', '.join(unknown)} is not a free symbol of this network "
+                              f"(its free symbols: {known})")
+        replace = {free[name]: value for name, value in given.items()}
+        kept = {name: value.xreplace(replace) for name, value in self._values.items()}
+        return Network(self._program, {**kept, **given})
+
+    def __repr__(self) -> str:
+        shape = ", ".join(str(v) for v in self.output_shape)
+        return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "
+                f"params {self.params}>")
+
+
+def _exact(name: str, value: Any) -> Expr:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise SymcnnError(f"the value of {name} must be exact (an int or a sympy "
+                          f"expression), not {value!r}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, str):
+        program = Program((), value)
+        return _guarded(lambda: Evaluator(program).expr(parse_expression(value), {}))
+    if isinstance(value, Expr):
+        return value
+    raise SymcnnError(f"the value of {name} must be an int or a sympy expression, "
+                      f"not {type(value).__name__}")
+
+
+def parse(text: str) -> Network:
+    """The network a program describes.
+
+    Raises ``DSLSyntaxError`` for text that is not a program and ``ShapeError`` for a
+    network that is invalid; both derive from ``SymcnnError``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes the program as a str, not {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise LimitError(f"the program has {len(text):,} characters, more than the limit "
+                         f"of {MAX_TEXT:,} (symcnn.network.MAX_TEXT)")
+    program = _guarded(lambda: parse_program(text))
+    return Network(program)
+
+
+def load(path: str | Path) -> Network:
+    """The network in a file (UTF-8 text)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SymcnnError(f"{path} is not UTF-8 text ({error.reason} at byte "
+                          f"{error.start})") from None
+    except OSError as error:
+        raise SymcnnError(f"cannot read {path}: {error.strerror or error}") from None
+    return parse(text)

@@ -1,0 +1,44 @@
+"""Classic networks, written in the symcnn language, reachable by name.
+
+>>> from symcnn import zoo
+>>> "vgg16" in zoo.names()
+True
+>>> int(zoo.load("vgg16").params)
+138357544
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from ._resources import data
+from .errors import SymcnnError
+from .network import Network, parse
+
+__all__ = ["names", "source", "load"]
+
+
+def _folder():
+    return data("zoo_networks", "examples/zoo")
+
+
+def names() -> list[str]:
+    """The names of the zoo's networks, sorted."""
+    return sorted(entry.name[:-4] for entry in _folder().iterdir()
+                  if entry.name.endswith(".cnn"))
+
+
+def source(name: str) -> str:
+    """The program text of a zoo network."""
+    entry = _folder().joinpath(f"{name}.cnn")
+    if not entry.is_file():
+        close = difflib.get_close_matches(name, names(), n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise SymcnnError(f"the zoo has no network {name!r}{hint} "
+                          f"(it has: {', '.join(names())})")
+    return entry.read_text(encoding="utf-8")
+
+
+def load(name: str) -> Network:
+    """A zoo network, parsed."""
+    return parse(source(name))
