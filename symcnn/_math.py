@@ -80,8 +80,37 @@ def total(values) -> Expr:
     return sympy.Add(*values)
 
 
+class Written(Expr):
+    """An expression kept as a textbook writes it: operands in their order, equal
+    numbers not multiplied out (``(5·5·1 + 1)·32``). sympy's own ``Mul`` and ``Add``
+    sort their arguments even with ``evaluate=False``, so formulas are built from these
+    instead; the renderers print them, :func:`evaluated` gives their value."""
+
+    is_commutative = True
+    operation: type = sympy.Basic
+
+    def __new__(cls, *operands: Expr) -> Written:
+        return Expr.__new__(cls, *operands)  # type: ignore[no-any-return]
+
+    @property
+    def value(self) -> Expr:
+        return self.operation(*(evaluated(a) for a in self.args))  # type: ignore[no-any-return]
+
+    def doit(self, **hints: object) -> Expr:
+        return self.value
+
+    def _eval_is_integer(self) -> bool | None:
+        return self.value.is_integer
+
+
+class WrittenProduct(Written):
+    operation = sympy.Mul
+
+
+class WrittenSum(Written):
+    operation = sympy.Add
+
+
 def evaluated(expr: Expr) -> Expr:
-    """The value of an expression built with ``evaluate=False`` (a textbook formula)."""
-    if not expr.args or expr.is_Atom:
-        return expr
-    return expr.func(*(evaluated(a) for a in expr.args))
+    """The value of a textbook formula (see :class:`Written`)."""
+    return expr.value if isinstance(expr, Written) else expr

@@ -18,7 +18,7 @@ from typing import Any, Callable, Protocol
 import sympy
 from sympy import Expr
 
-from ._math import ONE, ZERO, ceil_div, floor_div, product
+from ._math import ONE, ZERO, WrittenProduct, WrittenSum, ceil_div, floor_div, product
 
 Shape = tuple  # of sympy expressions: (h, w, c) or (f,)
 
@@ -95,19 +95,22 @@ def kinds() -> list[Rule]:
 
 # ---- formula building blocks ------------------------------------------------------
 
-def _mul(*factors: Expr) -> Expr:
-    """A product kept as written (``5·5·1``), numbers and all."""
-    factors = tuple(f for f in factors if f is not None)
-    if len(factors) == 1:
-        return factors[0]
-    return sympy.Mul(*factors, evaluate=False)
+def _mul(*factors: Expr | None) -> Expr:
+    """A product kept as written (``5·5·1``), numbers and all; a symbol that repeats
+    is written once, as a power (``k·k·c`` is ``k²·c``)."""
+    given = [sympy.sympify(f) for f in factors if f is not None]
+    kept: list[Expr] = []
+    for i, factor in enumerate(given):
+        if factor.is_number:
+            kept.append(factor)
+        elif factor not in given[:i]:
+            kept.append(factor ** given.count(factor))
+    return kept[0] if len(kept) == 1 else WrittenProduct(*kept)
 
 
-def _add(*terms: Expr) -> Expr:
-    terms = tuple(t for t in terms if t is not None and t != 0)
-    if len(terms) == 1:
-        return terms[0]
-    return sympy.Add(*terms, evaluate=False)
+def _add(*terms: Expr | None) -> Expr:
+    kept = [t for t in terms if t is not None and t != 0]
+    return kept[0] if len(kept) == 1 else WrittenSum(*kept)
 
 
 def _per_group(channels: Expr, groups: Expr) -> Expr:
