@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import sympy
 from sympy import Expr
+from sympy.printing.precedence import PRECEDENCE
 
 ZERO = sympy.Integer(0)
 ONE = sympy.Integer(1)
@@ -105,10 +106,12 @@ class Written(Expr):
 
 class WrittenProduct(Written):
     operation = sympy.Mul
+    precedence = PRECEDENCE["Mul"]  # where printers put parentheses
 
 
 class WrittenSum(Written):
     operation = sympy.Add
+    precedence = PRECEDENCE["Add"]
 
 
 def evaluated(expr: Expr) -> Expr:

@@ -1,45 +1,153 @@
-"""The ``symcnn`` command: a network's per-layer table and totals.
+"""The ``symcnn`` command: a network's per-layer table and totals, or its closed form,
+in text, Markdown, LaTeX, JSON or CSV.
 
-Only bad input ends in an error, and then as one message on standard error and exit
-status 2, never a traceback.
+``symcnn NETWORK`` (or ``-f FILE``) is the main command; other commands are words in
+``COMMANDS`` (``symcnn zoo``), each one small function that takes its parsed
+arguments. Bad input ends as one short message on standard error and exit status 2,
+never a traceback; see ``docs/cli.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
-from typing import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
-from .errors import SymcnnError
+from .errors import DSLSyntaxError, SymcnnError
+
+if TYPE_CHECKING:
+    from .network import Network
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141  # the shell's 128 + SIGINT, + SIGPIPE
+MAX_ERROR_LINES = 20
+MAX_ERROR_WIDTH = 120
 
 EXAMPLES = """\
 examples:
   symcnn "I(28,28,1) C(32,5) P(2) C(32,3) P(2) D(256) O(10)"
-  symcnn -f examples/vgg16.cnn
+      the table: each layer's output shape, parameters (5·5·1 + 1)·32 = 832, MACs
+  symcnn -f examples/vgg16.cnn --format markdown
   symcnn "I(n,n,1) C(32,k) P(2) D(10)" --set n=28 k=5
+      values for the free symbols n and k; any left out stay symbols
+  symcnn "I(n,n,c) C(f,k,s=s,p=p)" --formula --assume-divisible
+      the totals in closed form, floors dropped: c·f·k²·((n + 2p − k)/s + 1)²
+  symcnn -f net.cnn --format latex --latex document > net.tex
+  echo "I(32,32,3) C(16,3,p=1) G O(10)" | symcnn -f - --format json
+  symcnn zoo                   the zoo's networks and their totals
+  symcnn zoo vgg16 --set n=224
+
+exit status: 0 success, 2 bad input or an invalid network (message on stderr).
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+@dataclass(frozen=True)
+class Command:
+    """A word after ``symcnn`` that does something other than print one network:
+    ``arguments`` adds its options to its parser, ``run`` does the work."""
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# ---- options shared by every command that prints a network -----------------------
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    from .render import FORMATS
+
+    parser.add_argument("--set", action="extend", nargs="+", default=[],
+                        metavar="NAME=VALUE",
+                        help="values for free symbols, such as n=28 k=5 or m=2*k "
+                             "(expressions in the network language)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--layout", choices=("hwc", "chw"), default="hwc",
+                        help="show image shapes channels last (hwc, default) or first (chw)")
+    parser.add_argument("--latex", choices=("table", "align", "document"), default="table",
+                        dest="latex_kind",
+                        help="with --format latex: a booktabs table (default), an align "
+                             "derivation, or a standalone document")
+    parser.add_argument("--width", type=int, metavar="COLUMNS",
+                        help="fit the text table to COLUMNS characters (default: the "
+                             "terminal's width on a terminal, no limit when piped)")
+    closed = parser.add_argument_group("closed forms")
+    closed.add_argument("--formula", action="store_true",
+                        help="print only the totals in closed form")
+    closed.add_argument("--assume-divisible", action="store_true",
+                        help="drop the floors, as if every stride divided its size")
+    how = closed.add_mutually_exclusive_group()
+    how.add_argument("--expand", action="store_true", help="expand the closed form")
+    how.add_argument("--factor", action="store_true", help="factor the closed form")
+    how.add_argument("--collect", metavar="SYMBOL", help="collect by powers of SYMBOL")
+
+
+def _values(items: Sequence[str]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SymcnnError(f"--set takes NAME=VALUE, such as n=28, not {item!r} "
+                              "(give the network before --set)")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    if args.width is not None:
+        return max(args.width, 20)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _show(net: Network, args: argparse.Namespace) -> int:
+    from .render import render, render_formulas
+
+    if args.set:
+        net = net.subs(_values(args.set))
+    width = _width(args)
+    if args.formula:
+        out = render_formulas(net, args.format, width=width, collect=args.collect,
+                              factor=args.factor, expand=args.expand,
+                              assume_divisible=args.assume_divisible)
+    else:
+        out = render(net, args.format, layout=args.layout, width=width,
+                     latex_kind=args.latex_kind)
+    sys.stdout.write(out)
+    return EXIT_OK
+
+
+# ---- the main command: symcnn NETWORK | -f FILE ------------------------------------
+
+def _main_parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  symcnn {name:<6} {c.help}" for name, c in COMMANDS.items())
     parser = argparse.ArgumentParser(
-        prog="symcnn", description="Exact shapes, parameter counts and MACs of a network.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="symcnn",
+        description="Exact, symbolic output shapes, parameter counts and MACs of a\n"
+                    "convolutional network written in the symcnn language.",
+        epilog=(f"commands:\n{commands}\n\n" if commands else "") + EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("network", nargs="?", help="the network, in the symcnn language")
-    parser.add_argument("-f", "--file", help="read the network from FILE ('-' for stdin)")
-    parser.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
-                        help="values for free symbols, such as n=28 k=5")
+    parser.add_argument("-f", "--file", help="read the network from FILE ('-': standard input)")
+    _output_options(parser)
     parser.add_argument("--version", action="version", version=f"symcnn {__version__}")
     return parser
 
 
 def _read(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     if (args.network is None) == (args.file is None):
-        parser.error("give a network as text or with -f FILE, not both or neither")
+        parser.error("give the network as text or with -f FILE (one of them)")
     if args.file is None:
         return str(args.network)
     if args.file == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError:
+            raise SymcnnError("standard input is not UTF-8 text") from None
     try:
         with open(args.file, encoding="utf-8") as handle:
             return handle.read()
@@ -49,44 +157,114 @@ def _read(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
         raise SymcnnError(f"cannot read {args.file}: {error.strerror or error}") from None
 
 
-def _values(items: Sequence[str]) -> dict[str, str]:
-    values = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise SymcnnError(f"--set takes NAME=VALUE, such as n=28, not {item!r}")
-        values[name.strip()] = value.strip()
-    return values
+def _table_command(argv: Sequence[str]) -> int:
+    parser = _main_parser()
+    args = parser.parse_args(argv)
+    from .network import parse
+
+    return _show(parse(_read(args, parser)), args)
 
 
-def _shape(shape: tuple) -> str:
-    return "(" + ", ".join(str(v) for v in shape) + ")"
+# ---- symcnn zoo ----------------------------------------------------------------------
+
+def _zoo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", nargs="?", help="a zoo network (symcnn zoo lists them)")
+    _output_options(parser)
 
 
-def _table(net) -> str:
-    rows = [("layer", "output shape", "params")]
-    for r in net.layers:
-        rows.append(("  " * r.depth + r.name, _shape(r.output_shape), str(r.params)))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "-" * len(lines[0]))
-    lines += ["", f"trainable params:     {net.params}",
-              f"non-trainable params: {net.non_trainable}",
-              f"MACs:                 {net.macs}"]
+def _zoo(args: argparse.Namespace) -> int:
+    from . import zoo
+    from .render._table import grid, number
+
+    if args.name is not None:
+        return _show(zoo.load(args.name), args)
+    if args.set:
+        raise SymcnnError("--set needs a network: symcnn zoo NAME --set n=224")
+    entries = []
+    for name in zoo.names():
+        net = zoo.load(name)
+        shape = "(" + ", ".join(str(v) for v in net.input_shape) + ")"
+        entries.append((name, shape, number(net.params), number(net.macs)))
+    sys.stdout.write(grid(("network", "input", "params", "MACs"), entries, _width(args)))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "zoo": Command("list the zoo's networks with their totals; zoo NAME shows one",
+                   _zoo_arguments, _zoo),
+}
+
+
+# ---- entry point -----------------------------------------------------------------------
+
+def _run(argv: Sequence[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        name, entry = argv[0], COMMANDS[argv[0]]
+        parser = argparse.ArgumentParser(prog=f"symcnn {name}", description=entry.help)
+        entry.arguments(parser)
+        return entry.run(parser.parse_args(argv[1:]))
+    return _table_command(argv)
+
+
+def _message(error: SymcnnError) -> str:
+    """The error in at most one screen: long lines cut around the caret, few lines."""
+    text = str(error)
+    column = getattr(error, "column", None)
+    lines = text.splitlines()
+    if isinstance(error, SymcnnError) and getattr(error, "context", "") and column:
+        lines = lines[:-2] + _window(lines[-2:], column)
+    lines = [line if len(line) <= MAX_ERROR_WIDTH else line[:MAX_ERROR_WIDTH - 1] + "…"
+             for line in lines]
+    if len(lines) > MAX_ERROR_LINES:
+        lines = lines[:MAX_ERROR_LINES - 1] + ["…"]
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        from .network import parse
+def _window(context: list[str], column: int) -> list[str]:
+    """The source line and its caret, cut to a window around the caret."""
+    if len(context) != 2 or len(context[0]) <= MAX_ERROR_WIDTH:
+        return context
+    source, indent = context[0][4:], "    "
+    half = (MAX_ERROR_WIDTH - 10) // 2
+    start = max(column - 1 - half, 0)
+    piece = source[start:start + 2 * half]
+    left = "…" if start else ""
+    right = "…" if start + 2 * half < len(source) else ""
+    caret = " " * (len(left) + column - 1 - start) + "^"
+    return [indent + left + piece + right, indent + caret]
 
-        net = parse(_read(args, parser))
-        if args.set:
-            net = net.subs(_values(args.set))
-        print(_table(net))
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv)
     except SymcnnError as error:
-        print(f"symcnn: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        kind = "syntax error" if isinstance(error, DSLSyntaxError) else "error"
+        print(f"symcnn: {kind}: {_message(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("symcnn: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (symcnn ... | head): say nothing, and keep Python from
+        # complaining when it flushes stdout at exit.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except RecursionError:
+        print("symcnn: error: the network is nested too deeply to print", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a bug in symcnn: still no traceback for the user
+        if os.environ.get("SYMCNN_DEBUG") == "1":
+            raise
+        print(f"symcnn: internal error: {type(error).__name__}: {error}\n"
+              "please report it; SYMCNN_DEBUG=1 shows the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -98,7 +98,12 @@ def kinds() -> list[Rule]:
 def _mul(*factors: Expr | None) -> Expr:
     """A product kept as written (``5·5·1``), numbers and all; a symbol that repeats
     is written once, as a power (``k·k·c`` is ``k²·c``)."""
-    given = [sympy.sympify(f) for f in factors if f is not None]
+    given: list[Expr] = []
+    for f in factors:
+        if isinstance(f, WrittenProduct):
+            given.extend(f.args)
+        elif f is not None:
+            given.append(sympy.Integer(f) if isinstance(f, int) else f)
     kept: list[Expr] = []
     for i, factor in enumerate(given):
         if factor.is_number:

@@ -107,6 +107,54 @@ class Network:
         kept = {name: value.xreplace(replace) for name, value in self._values.items()}
         return Network(self._program, {**kept, **given})
 
+    def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
+                expand: bool = False, assume_divisible: bool = False) -> Expr:
+        """A total in closed form: ``what`` is ``params`` (trainable), ``non_trainable``,
+        ``total``, ``macs`` or ``flops``. ``assume_divisible=True`` drops the floors
+        (exact when every stride divides the size it slides over), giving the
+        textbook ``(n + 2p - k)/s + 1``; then ``expand``, ``factor`` or ``collect`` (a
+        symbol or its name, or several) rearranges it.
+
+        >>> net = parse("I(n, n, c) C(f, k, s=s, p=p)")
+        >>> net.formula("macs", assume_divisible=True)
+        c*f*k**2*((-k + n + 2*p)/s + 1)**2
+        """
+        from ._formula import closed_form
+
+        return closed_form(self, what, collect=collect, factor=factor, expand=expand,
+                           assume_divisible=assume_divisible)
+
+    def render(self, fmt: str = "text", *, layout: str = "hwc",
+               width: int | None = None) -> str:
+        """The per-layer table and totals as ``text``, ``markdown``, ``latex``, ``json``
+        or ``csv`` (see ``docs/formats.md``)."""
+        from .render import render
+
+        return render(self, fmt, layout=layout, width=width)
+
+    def to_latex(self, kind: str = "table", *, layout: str = "hwc") -> str:
+        """LaTeX: a booktabs ``table``, an ``align`` derivation or a whole ``document``."""
+        from .render import render
+
+        return render(self, "latex", layout=layout, latex_kind=kind)
+
+    def to_markdown(self, *, layout: str = "hwc") -> str:
+        return self.render("markdown", layout=layout)
+
+    def to_json(self, *, layout: str = "hwc") -> str:
+        return self.render("json", layout=layout)
+
+    def to_csv(self, *, layout: str = "hwc") -> str:
+        return self.render("csv", layout=layout)
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        from .render._latex import math
+
+        return math(self)
+
     def __repr__(self) -> str:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "

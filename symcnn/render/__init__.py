@@ -1,0 +1,85 @@
+"""Networks and formulas as text: a table for the terminal, Markdown, LaTeX, JSON and
+CSV.
+
+Layer records and totals hold sympy values (principle 4 of the project's style: the
+computing is elsewhere); this package only prints them. ``_printers`` writes one
+formula (text, plain or LaTeX), ``_summary`` decides what a table shows, and one module
+per family of formats lays it out.
+
+>>> import symcnn
+>>> from symcnn import render
+>>> net = symcnn.parse("I(n, n, c) C(f, k, s=s, p=p)")
+>>> render.text(net.output_shape[0])
+'⌊(n + 2p − k)/s⌋ + 1'
+>>> render.plain(net.output_shape[0])
+'floor((n + 2*p - k)/s) + 1'
+>>> render.latex(net.layers[1].formula)
+'\\\\left(k^{2} \\\\cdot c + 1\\\\right) \\\\cdot f'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sympy import Expr
+
+from ..errors import SymcnnError
+from . import _data, _latex, _table
+from ._printers import latex, plain, text
+from ._summary import check_layout
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+__all__ = ["FORMATS", "render", "render_formulas", "text", "plain", "latex"]
+
+FORMATS = ("text", "markdown", "latex", "json", "csv")
+
+# The totals --formula prints, with their labels.
+FORMULAS = (("params", "trainable params"), ("non_trainable", "non-trainable params"),
+            ("macs", "MACs"))
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise SymcnnError(f"the format is one of {', '.join(FORMATS)}, not {fmt!r}")
+    return fmt
+
+
+def render(net: Network, fmt: str = "text", *, layout: str = "hwc",
+           width: int | None = None, latex_kind: str = "table") -> str:
+    """The per-layer table and totals of ``net`` in a format of :data:`FORMATS`.
+
+    ``layout`` shows image shapes as ``hwc`` (channels last, as computed) or ``chw``;
+    ``width`` fits the text table to that many columns; ``latex_kind`` is ``table``,
+    ``align`` or ``document``.
+    """
+    _check_format(fmt)
+    check_layout(layout)
+    if fmt == "text":
+        return _table.table(net, layout, width)
+    if fmt == "markdown":
+        return _table.markdown(net, layout)
+    if fmt == "latex":
+        return _latex.to_latex(net, latex_kind, layout)
+    if fmt == "json":
+        return _data.to_json(net, layout)
+    return _data.to_csv(net, layout)
+
+
+def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None,
+                    **options: Any) -> str:
+    """The closed forms of the totals (``symcnn --formula``); ``options`` are those of
+    :meth:`symcnn.Network.formula`."""
+    _check_format(fmt)
+    values: list[tuple[str, str, Expr]] = [
+        (key, label, net.formula(key, **options)) for key, label in FORMULAS]
+    if fmt == "text":
+        return _table.formula_text([(label, value) for _, label, value in values], width)
+    if fmt == "markdown":
+        return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
+    if fmt == "latex":
+        return _latex.formulas(values)
+    if fmt == "json":
+        return _data.formulas_json([(key, value) for key, _, value in values])
+    return _data.formulas_csv([(key, value) for key, _, value in values])

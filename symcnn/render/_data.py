@@ -1,0 +1,101 @@
+"""JSON and CSV, for programs and spreadsheets rather than people.
+
+Every value is an exact integer when it is a number, or otherwise a formula string in
+symcnn's own expression syntax (``floor((n - k + 1)/2)``), which ``--set`` and
+``Network.subs`` read back. JSON adds each formula's LaTeX. The keys are listed in
+``docs/formats.md``; ``SCHEMA`` changes when they do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any, Sequence
+
+from sympy import Expr
+
+from .. import __version__
+from ._printers import latex, plain
+from ._summary import arranged, is_integer, totals
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+SCHEMA = 1
+CSV_COLUMNS = ("index", "name", "kind", "depth", "output_shape", "params_formula",
+               "params", "non_trainable", "macs")
+
+
+def exact(value: Expr) -> int | str:
+    """An ``int`` when the value is one, else the formula in symcnn's syntax."""
+    return int(value) if is_integer(value) else plain(value)
+
+
+def _shape(shape: Sequence[Expr] | None, layout: str) -> list[int | str] | None:
+    return None if shape is None else [exact(v) for v in arranged(shape, layout)]
+
+
+def _shape_latex(shape: Sequence[Expr] | None, layout: str) -> list[str] | None:
+    return None if shape is None else [latex(v) for v in arranged(shape, layout)]
+
+
+def document(net: Network, layout: str = "hwc") -> dict[str, Any]:
+    """The JSON document as Python data."""
+    layers = []
+    for r in net.layers:
+        layers.append({
+            "index": r.index, "name": r.name, "kind": r.kind, "depth": r.depth,
+            "line": r.line, "column": r.column,
+            "input_shape": _shape(r.input_shape, layout),
+            "output_shape": _shape(r.output_shape, layout),
+            "params": exact(r.params), "params_formula": plain(r.formula),
+            "non_trainable": exact(r.non_trainable), "macs": exact(r.macs),
+            "latex": {"input_shape": _shape_latex(r.input_shape, layout),
+                      "output_shape": _shape_latex(r.output_shape, layout),
+                      "params": latex(r.params), "params_formula": latex(r.formula),
+                      "non_trainable": latex(r.non_trainable), "macs": latex(r.macs)},
+        })
+    sums = {key: value for key, _, value in totals(net).items()}
+    return {
+        "symcnn": __version__,
+        "schema": SCHEMA,
+        "layout": layout,
+        "symbols": [s.name for s in net.symbols],
+        "constraints": [plain(c) for c in net.constraints],
+        "input_shape": _shape(net.input_shape, layout),
+        "output_shape": _shape(net.output_shape, layout),
+        "layers": layers,
+        "totals": {**{key: exact(v) for key, v in sums.items()},
+                   "latex": {key: latex(v) for key, v in sums.items()}},
+    }
+
+
+def to_json(net: Network, layout: str = "hwc") -> str:
+    return json.dumps(document(net, layout), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(net: Network, layout: str = "hwc") -> str:
+    """One row per layer, in ``net.layers`` order; the totals are the column sums."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in net.layers:
+        shape = "(" + ", ".join(plain(v) for v in arranged(r.output_shape, layout)) + ")"
+        writer.writerow([r.index, r.name, r.kind, r.depth, shape, plain(r.formula),
+                         exact(r.params), exact(r.non_trainable), exact(r.macs)])
+    return out.getvalue()
+
+
+def formulas_json(pairs: list[tuple[str, Expr]]) -> str:
+    data = {key: exact(value) for key, value in pairs}
+    data_latex = {key: latex(value) for key, value in pairs}
+    return json.dumps({**data, "latex": data_latex}, indent=2, ensure_ascii=False) + "\n"
+
+
+def formulas_csv(pairs: list[tuple[str, Expr]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("quantity", "value"))
+    writer.writerows((key, exact(value)) for key, value in pairs)
+    return out.getvalue()

@@ -1,0 +1,153 @@
+r"""LaTeX for papers and notes: a booktabs table, an ``align*`` derivation, and a
+standalone document with both, which ``pdflatex`` compiles with Debian's
+texlive-latex-base and texlive-latex-recommended (amsmath, booktabs, longtable).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Sequence
+
+from sympy import Expr
+
+from ..errors import SymcnnError
+from ._printers import latex
+from ._summary import Row, arranged, grouped, is_integer, rows, totals
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+KINDS = ("table", "align", "document")
+MANY_TERMS = 6  # a total with more terms than this is not written out as a sum
+
+_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def escape(text: str) -> str:
+    """Text for a LaTeX text cell: special characters escaped, non-ASCII dropped (so
+    that any pdflatex compiles it)."""
+    text = text.replace("\\", r"\textbackslash{}")
+    text = _SPECIAL.sub(r"\\\1", text)
+    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}") \
+        .encode("ascii", "replace").decode("ascii")
+
+
+def number(value: Expr) -> str:
+    """``217{,}706`` for an integer (the braces keep TeX's spacing right), else math."""
+    return grouped(int(value), "{,}") if is_integer(value) else latex(value)
+
+
+def shape(values: Sequence[Expr], layout: str) -> str:
+    return r" \times ".join(latex(v) for v in arranged(values, layout))
+
+
+def _written(row: Row) -> str:
+    """The formula column: empty when the formula is just its value."""
+    r = row.record
+    formula = latex(r.formula)
+    return "" if formula in (latex(r.params), str(r.params)) else f"${formula}$"
+
+
+def _table_lines(net: Network, layout: str) -> list[str]:
+    lines = [r"\toprule",
+             r"Layer & Output shape & Formula & Parameters \\",
+             r"\midrule"]
+    for row in rows(net):
+        r = row.record
+        name = r"\quad " * row.depth + escape(row.label)
+        lines.append(f"{name} & ${shape(r.output_shape, layout)}$ & {_written(row)} & "
+                     f"${number(r.params)}$ \\\\")
+    lines.append(r"\midrule")
+    for key, label, value in totals(net).items():
+        if key in ("flops", "float32_bytes"):
+            continue
+        lines.append(rf"\multicolumn{{3}}{{l}}{{{escape(label[0].upper() + label[1:])}}} & "
+                     rf"${number(value)}$ \\")
+    lines.append(r"\bottomrule")
+    return lines
+
+
+def table(net: Network, layout: str = "hwc") -> str:
+    """A booktabs ``tabular``: layer, output shape, formula, value; then the totals."""
+    return "\n".join([r"\begin{tabular}{lllr}", *_table_lines(net, layout),
+                      r"\end{tabular}"]) + "\n"
+
+
+def derivation(net: Network) -> list[str]:
+    """``align`` lines: each layer with parameters, its formula = its value, then the
+    total."""
+    lines = []
+    values = []
+    for row in rows(net):
+        r = row.record
+        if r.params == 0:
+            continue
+        written = _written(row).strip("$")
+        right = f"{written} = {number(r.params)}" if written else number(r.params)
+        lines.append(rf"\text{{{escape(r.name)}}} &= {right}")
+        values.append(r.params)
+    total = net.params
+    if 1 < len(values) <= MANY_TERMS and all(is_integer(v) for v in values):
+        right = " + ".join(number(v) for v in values) + f" = {number(total)}"
+    else:
+        right = number(total)
+    lines.append(rf"\text{{total}} &= {right}")
+    return lines
+
+
+def align(net: Network) -> str:
+    body = " \\\\\n".join(derivation(net))
+    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
+
+
+def standalone(net: Network, layout: str = "hwc") -> str:
+    """A whole document: the program, the table and the derivation."""
+    source = "\n".join(escape_verbatim(line) for line in net.source.strip().splitlines())
+    return "\n".join([
+        r"\documentclass{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage{booktabs}",
+        r"\usepackage{longtable}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+        r"\section*{Network}",
+        r"\begin{verbatim}",
+        source,
+        r"\end{verbatim}",
+        r"\section*{Layers}",
+        r"\begin{longtable}{lllr}",
+        *_table_lines(net, layout),
+        r"\end{longtable}",
+        r"\section*{Parameters}",
+        align(net).rstrip("\n"),
+        r"\end{document}",
+    ]) + "\n"
+
+
+def escape_verbatim(line: str) -> str:
+    r"""A source line safe inside ``verbatim``: ASCII only, and no ``\end{verbatim}``."""
+    line = line.encode("ascii", "replace").decode("ascii")
+    return line.replace(r"\end{verbatim}", r"\end {verbatim}")
+
+
+def math(net: Network) -> str:
+    """The derivation as display math for MathJax (Jupyter's ``_repr_latex_``)."""
+    body = " \\\\\n".join(derivation(net))
+    return f"$$\\begin{{aligned}}\n{body}\n\\end{{aligned}}$$"
+
+
+def to_latex(net: Network, kind: str = "table", layout: str = "hwc") -> str:
+    if kind == "table":
+        return table(net, layout)
+    if kind == "align":
+        return align(net)
+    if kind == "document":
+        return standalone(net, layout)
+    raise SymcnnError(f"the LaTeX kind is one of {', '.join(KINDS)}, not {kind!r}")
+
+
+def formulas(pairs: list[tuple[str, str, Expr]]) -> str:
+    """``align*`` lines ``label &= formula``, for ``symcnn --formula --format latex``."""
+    body = " \\\\\n".join(rf"\text{{{escape(label)}}} &= {latex(value)}"
+                          for _, label, value in pairs)
+    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"

@@ -1,0 +1,141 @@
+"""The per-layer table as text for a terminal, and as a GitHub Markdown table.
+
+Text output is plain and stable; given a ``width`` (the command line passes the
+terminal's on a TTY) long cells wrap onto indented continuation lines so that every
+line fits.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from sympy import Expr
+
+from ._printers import text
+from ._summary import Row, arranged, grouped, human, is_integer, rows, totals
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+HEADER = ("layer", "output shape", "params", "MACs")
+GAP = "  "
+INDENT = "  "
+
+
+def number(value: Expr) -> str:
+    """An integer with thousands separators, a formula otherwise."""
+    return grouped(int(value)) if is_integer(value) else text(value)
+
+
+def params_cell(formula: Expr, value: Expr, show: Callable[[Expr], str] = text,
+                count: Callable[[Expr], str] = number) -> str:
+    """``(5·5·1 + 1)·32 = 832``: the formula as written, then its value when it is a
+    number that reads differently."""
+    written = show(formula)
+    if not is_integer(value):
+        return written
+    shown = count(value)
+    return shown if written in (shown, str(int(value))) else f"{written} = {shown}"
+
+
+def shape_text(shape: Sequence[Expr], layout: str) -> str:
+    return "(" + ", ".join(text(v) for v in arranged(shape, layout)) + ")"
+
+
+def _cells(row: Row, layout: str) -> tuple[str, ...]:
+    r = row.record
+    return (INDENT * row.depth + row.label, shape_text(r.output_shape, layout),
+            params_cell(r.formula, r.params), number(r.macs))
+
+
+def total_lines(net: Network) -> list[tuple[str, str]]:
+    """(label, value) of the totals, with human units where the value is a number."""
+    lines = []
+    for key, label, value in totals(net).items():
+        if is_integer(value):
+            shown = grouped(int(value))
+            if key == "float32_bytes":
+                shown += f" bytes ({human(int(value), binary=True)})"
+            elif int(value) >= 1000:
+                shown += f" ({human(int(value))})"
+        else:
+            shown = text(value) + (" bytes" if key == "float32_bytes" else "")
+        lines.append((label, shown))
+    return lines
+
+
+def _widths(natural: list[int], width: int | None) -> list[int]:
+    """Column widths that fit ``width``: the first column keeps its width, the others
+    share what is left, narrow ones first (water-filling)."""
+    if width is None or sum(natural) + len(GAP) * (len(natural) - 1) <= width:
+        return natural
+    room = max(width - natural[0] - len(GAP) * (len(natural) - 1), 3 * (len(natural) - 1))
+    widths = list(natural)
+    flexible = sorted(range(1, len(natural)), key=lambda i: natural[i])
+    for position, i in enumerate(flexible):
+        share = room // (len(flexible) - position)
+        widths[i] = max(min(natural[i], share), 1)
+        room -= widths[i]
+    return widths
+
+
+def _wrap(cell: str, width: int) -> list[str]:
+    if len(cell) <= width:
+        return [cell]
+    return textwrap.wrap(cell, width, subsequent_indent=INDENT if width > 8 else "",
+                         break_on_hyphens=False) or [""]
+
+
+def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None) -> str:
+    """Columns of text under a header, each as wide as its widest cell, or narrower,
+    with wrapped cells, to fit ``width``."""
+    natural = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    widths = _widths(natural, width)
+    lines = []
+    for cells in [header, ["-" * w for w in widths], *body]:
+        wrapped = [_wrap(cell, w) for cell, w in zip(cells, widths)]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = [(w[k] if k < len(w) else "").ljust(widths[i])
+                     for i, w in enumerate(wrapped)]
+            lines.append(GAP.join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def table(net: Network, layout: str = "hwc", width: int | None = None) -> str:
+    """The text table: one row per layer, then the totals."""
+    body = [_cells(row, layout) for row in rows(net)]
+    totals_block = "\n".join(_labelled(total_lines(net), width))
+    return grid(HEADER, body, width) + "\n" + totals_block + "\n"
+
+
+def _labelled(pairs: list[tuple[str, str]], width: int | None) -> list[str]:
+    column = max(len(label) for label, _ in pairs) + len(GAP)
+    out = []
+    for label, value in pairs:
+        room = None if width is None else max(width - column, 8)
+        chunks = [value] if room is None else _wrap(value, room)
+        out.append((label.ljust(column) + chunks[0]).rstrip())
+        out.extend(" " * column + chunk for chunk in chunks[1:])
+    return out
+
+
+def formula_text(pairs: list[tuple[str, Expr]], width: int | None) -> str:
+    """``label  formula`` lines, for ``symcnn --formula``."""
+    return "\n".join(_labelled([(label, text(value)) for label, value in pairs], width)) + "\n"
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", r"\|")
+
+
+def markdown(net: Network, layout: str = "hwc") -> str:
+    """A GitHub Markdown table of the layers, then one of the totals."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|:--|:--|--:|--:|"]
+    for row in rows(net):
+        name, shape, params, macs = _cells(row, layout)
+        name = "&emsp;" * row.depth + row.label
+        lines.append("| " + " | ".join(_md(c) for c in (name, shape, params, macs)) + " |")
+    lines += ["", "| total | |", "|:--|--:|"]
+    lines += [f"| {label} | {_md(value)} |" for label, value in total_lines(net)]
+    return "\n".join(lines) + "\n"
