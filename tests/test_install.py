@@ -39,4 +39,4 @@ def test_wheel_installs_into_a_fresh_venv(tmp_path):
     assert out.stdout.strip() == "ok"
     cli = subprocess.run([env_dir / "bin" / "symcnn", "-f", str(ROOT / "examples" / "vgg16.cnn")],
                          cwd=tmp_path, env=clean, check=True, capture_output=True, text=True)
-    assert "138357544" in cli.stdout
+    assert "138,357,544" in cli.stdout

@@ -42,11 +42,14 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def _textbook_terms(expr: sympy.Expr, terms: list[sympy.Expr]) -> list[sympy.Expr]:
-    """Positive terms first, then negative ones, then the constant."""
+    """Positive terms first, then negative ones, then the constant: ``n + 2p − k + 1``;
+    a positive constant leads when nothing else is positive: ``29 − k``."""
     constant = [t for t in terms if t.is_number]
     rest = [t for t in terms if not t.is_number]
     positive = [t for t in rest if not t.could_extract_minus_sign()]
     negative = [t for t in rest if t.could_extract_minus_sign()]
+    if not positive and constant and constant[0] > 0:
+        return constant + negative
     return positive + negative + constant
 
 

@@ -122,7 +122,7 @@ def _labelled(pairs: list[tuple[str, str]], width: int | None) -> list[str]:
 
 def formula_text(pairs: list[tuple[str, Expr]], width: int | None) -> str:
     """``label  formula`` lines, for ``symcnn --formula``."""
-    return "\n".join(_labelled([(label, text(value)) for label, value in pairs], width)) + "\n"
+    return "\n".join(_labelled([(label, number(value)) for label, value in pairs], width)) + "\n"
 
 
 def _md(cell: str) -> str:

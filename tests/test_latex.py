@@ -1,0 +1,100 @@
+"""Every LaTeX kind compiles with a real ``pdflatex`` (Debian's texlive-latex-base and
+texlive-latex-recommended, as ``.ci/run`` installs them), with no error."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import symcnn
+from symcnn import zoo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NETWORKS = {
+    "mnist": "I(28,28,1) C(32,5) P(2) C(32,3) P(2) D(256) O(10)",
+    "symbolic": "I(n, n, c) C(f_1, k1, s=s1, p=p1) P(2) C(f_2, k2, s=s2, p=p2) P(2) H(h) O(o)",
+    "branches": """# comment with unicode → and specials: & % $ # _ { } ~ ^ \\
+                   I(n, n, 8) Res([C(8, 3, p=1) BN ReLU]) Cat([C(4, 1)], [A(3, s=1, p=1)])
+                   DW(3, s=2, p=same) G D(10, bias=false)""",
+    "ceil": "I(n, n, 3) P(3, s=2, p=1, ceil=true) C(8, 3, d=2) T(4, 2, s=2)",
+}
+
+PREAMBLE = r"""\documentclass{article}
+\usepackage{amsmath}
+\usepackage{booktabs}
+\begin{document}
+"""
+
+
+def compile_latex(source: str, tmp_path: Path) -> Path:
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        pytest.skip("pdflatex is not installed (Debian: texlive-latex-base, "
+                    "texlive-latex-recommended)")
+    tex = tmp_path / "doc.tex"
+    tex.write_text(source, encoding="utf-8")
+    run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1") if (tmp_path / "doc.log").exists() else ""
+    errors = [line for line in log.splitlines() if line.startswith("!")]
+    assert run.returncode == 0 and not errors, f"pdflatex failed: {errors}\n{run.stdout[-3000:]}"
+    pdf = tmp_path / "doc.pdf"
+    assert pdf.stat().st_size > 1000
+    return pdf
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_document_compiles(name, tmp_path):
+    compile_latex(symcnn.parse(NETWORKS[name]).to_latex("document"), tmp_path)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_table_and_align_compile_in_a_plain_document(name, tmp_path):
+    net = symcnn.parse(NETWORKS[name])
+    body = net.to_latex("table") + "\n" + net.to_latex("align") + "\n" + net._repr_latex_()
+    compile_latex(PREAMBLE + body + "\n\\end{document}\n", tmp_path)
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_zoo_documents_compile(name, tmp_path):
+    compile_latex(zoo.load(name).to_latex("document"), tmp_path)
+
+
+def test_the_check_catches_latex_errors(tmp_path):
+    with pytest.raises(AssertionError, match="pdflatex failed"):
+        compile_latex(PREAMBLE + "$\\frac{1}$ \\undefinedmacro\n\\end{document}\n", tmp_path)
+
+
+def test_formulas_compile(tmp_path):
+    from symcnn.render import render_formulas
+
+    net = symcnn.parse(NETWORKS["symbolic"])
+    body = render_formulas(net, "latex") + render_formulas(net, "latex", assume_divisible=True,
+                                                           collect="h")
+    compile_latex(PREAMBLE + body + "\\end{document}\n", tmp_path)
+
+
+def test_table_shape():
+    table = symcnn.parse(NETWORKS["mnist"]).to_latex()
+    lines = table.splitlines()
+    assert lines[0] == r"\begin{tabular}{lllr}"
+    assert lines[1:4] == [r"\toprule", r"Layer & Output shape & Formula & Parameters \\",
+                          r"\midrule"]
+    assert (r"C1 & $24 \times 24 \times 32$ & $\left(5 \cdot 5 \cdot 1 + 1\right) \cdot 32$ & "
+            r"$832$ \\") in lines
+    assert r"\multicolumn{3}{l}{Trainable params} & $217{,}706$ \\" in lines
+    assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
+
+
+def test_symbols_print_as_mathematicians_write_them():
+    align = symcnn.parse(NETWORKS["symbolic"]).to_latex("align")
+    assert r"\left(k_{1}^{2} \cdot c + 1\right) \cdot f_{1}" in align
+    table = symcnn.parse(NETWORKS["symbolic"]).to_latex()
+    assert r"\left\lfloor \frac{n + 2 p_{1} - k_{1}}{s_{1}} \right\rfloor + 1" in table
+
+
+def test_unknown_kind():
+    with pytest.raises(symcnn.SymcnnError, match="table, align, document"):
+        symcnn.parse(NETWORKS["mnist"]).to_latex("beamer")
