@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import TYPE_CHECKING, Any, Sequence
 
 from sympy import Expr
@@ -71,8 +72,19 @@ def document(net: Network, layout: str = "hwc") -> dict[str, Any]:
     }
 
 
+def dumps(data: Any) -> str:
+    """Indented JSON, with lists of plain values (shapes) kept on one line."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _FLAT_LIST.sub(lambda m: json.dumps(json.loads(m.group(0)), ensure_ascii=False),
+                          text) + "\n"
+
+
+_SCALAR = r'(?:"(?:[^"\\]|\\.)*"|-?\d+|null|true|false)'
+_FLAT_LIST = re.compile(rf"\[\s*{_SCALAR}(?:\s*,\s*{_SCALAR})*\s*\]")
+
+
 def to_json(net: Network, layout: str = "hwc") -> str:
-    return json.dumps(document(net, layout), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(net, layout))
 
 
 def to_csv(net: Network, layout: str = "hwc") -> str:
@@ -90,7 +102,7 @@ def to_csv(net: Network, layout: str = "hwc") -> str:
 def formulas_json(pairs: list[tuple[str, Expr]]) -> str:
     data = {key: exact(value) for key, value in pairs}
     data_latex = {key: latex(value) for key, value in pairs}
-    return json.dumps({**data, "latex": data_latex}, indent=2, ensure_ascii=False) + "\n"
+    return dumps({**data, "latex": data_latex})
 
 
 def formulas_csv(pairs: list[tuple[str, Expr]]) -> str:

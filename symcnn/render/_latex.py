@@ -38,7 +38,12 @@ def number(value: Expr) -> str:
 
 
 def shape(values: Sequence[Expr], layout: str) -> str:
-    return r" \times ".join(latex(v) for v in arranged(values, layout))
+    """``24 \times 24 \times 32``; a size that is a sum goes in parentheses."""
+    sizes = [latex(v) for v in arranged(values, layout)]
+    if len(sizes) > 1:
+        sizes = [rf"\left({s}\right)" if v.is_Add else s
+                 for s, v in zip(sizes, arranged(values, layout))]
+    return r" \times ".join(sizes)
 
 
 def _written(row: Row) -> str:
