@@ -7,7 +7,8 @@ sizes (the textbook ``(n + 2p − k)/s + 1``), expand, factor or collect by a sy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sympy
 from sympy import Expr

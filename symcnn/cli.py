@@ -13,11 +13,12 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DSLSyntaxError, SymcnnError
+from .errors import DSLSyntaxError, ShapeError, SymcnnError
 
 if TYPE_CHECKING:
     from .network import Network
@@ -98,7 +99,7 @@ def _values(items: Sequence[str]) -> dict[str, str]:
 
 def _width(args: argparse.Namespace) -> int | None:
     if args.width is not None:
-        return max(args.width, 20)
+        return max(int(args.width), 20)
     if sys.stdout.isatty():
         return shutil.get_terminal_size().columns
     return None
@@ -208,11 +209,9 @@ def _run(argv: Sequence[str]) -> int:
 
 def _message(error: SymcnnError) -> str:
     """The error in at most one screen: long lines cut around the caret, few lines."""
-    text = str(error)
-    column = getattr(error, "column", None)
-    lines = text.splitlines()
-    if isinstance(error, SymcnnError) and getattr(error, "context", "") and column:
-        lines = lines[:-2] + _window(lines[-2:], column)
+    lines = str(error).splitlines()
+    if isinstance(error, (DSLSyntaxError, ShapeError)) and error.context and error.column:
+        lines = lines[:-2] + _window(lines[-2:], error.column)
     lines = [line if len(line) <= MAX_ERROR_WIDTH else line[:MAX_ERROR_WIDTH - 1] + "…"
              for line in lines]
     if len(lines) > MAX_ERROR_LINES:
@@ -238,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _run(argv)
+        status = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit handler
+        return status
     except SymcnnError as error:
         kind = "syntax error" if isinstance(error, DSLSyntaxError) else "error"
         print(f"symcnn: {kind}: {_message(error)}", file=sys.stderr)

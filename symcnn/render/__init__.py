@@ -31,7 +31,7 @@ from ._summary import check_layout
 if TYPE_CHECKING:
     from ..network import Network
 
-__all__ = ["FORMATS", "render", "render_formulas", "text", "plain", "latex"]
+__all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
 
 FORMATS = ("text", "markdown", "latex", "json", "csv")
 

@@ -12,7 +12,8 @@ import csv
 import io
 import json
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from sympy import Expr
 

@@ -6,7 +6,8 @@ texlive-latex-base and texlive-latex-recommended (amsmath, booktabs, longtable).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sympy import Expr
 

@@ -6,8 +6,9 @@ Values stay sympy expressions here; each format prints them with its own printer
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import sympy
 from sympy import Expr

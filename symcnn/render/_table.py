@@ -8,7 +8,8 @@ line fits.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sympy import Expr
 
