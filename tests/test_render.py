@@ -114,6 +114,13 @@ def test_golden(name, fmt, suffix):
 def test_golden_chw_and_width():
     net = NETWORKS["symbolic"]()
     golden("symbolic-chw-60.txt", net.render(layout="chw", width=60))
+    # wide enough: long totals break between their terms, not inside a floor
+    lines = net.render(width=100).splitlines()
+    trainable = lines.index(next(line for line in lines if line.startswith("trainable")))
+    assert lines[trainable:trainable + 3] == [
+        "trainable params      f₁·(c·k₁² + 1) + f₂·(f₁·k₂² + 1) + 2f₂ +",
+        "                        h·(f₂·(⌊(n + 2p₁ − k₁ − s₁)/(2s₁)⌋ − k₂ + 2)² + 1) + o·(h + 1)",
+        "non-trainable params  2f₂"]
 
 
 def test_vgg16_totals_in_human_units():

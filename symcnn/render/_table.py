@@ -81,10 +81,37 @@ def _widths(natural: list[int], width: int | None) -> list[int]:
     return widths
 
 
+_OPEN, _CLOSE = "([⌊⌈", ")]⌋⌉"
+
+
+def _pieces(cell: str, level: int) -> list[str]:
+    """``cell`` cut at the spaces that sit at most ``level`` brackets deep."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(cell):
+        depth += (char in _OPEN) - (char in _CLOSE)
+        if char == " " and depth <= level:
+            pieces.append(cell[start:i])
+            start = i + 1
+    return [*pieces, cell[start:]]
+
+
 def _wrap(cell: str, width: int) -> list[str]:
+    """Lines of at most ``width``, broken at the outermost spaces that allow it (between
+    the terms of a sum before inside a floor), indented after the first."""
     if len(cell) <= width:
         return [cell]
-    return textwrap.wrap(cell, width, subsequent_indent=INDENT if width > 8 else "",
+    indent = INDENT if width > 8 else ""
+    for level in range(4):
+        pieces = _pieces(cell, level)
+        if all(len(p) <= width - len(indent) for p in pieces):
+            lines = [pieces[0]]
+            for piece in pieces[1:]:
+                if len(lines[-1]) + 1 + len(piece) <= width:
+                    lines[-1] += " " + piece
+                else:
+                    lines.append(indent + piece)
+            return lines
+    return textwrap.wrap(cell, width, subsequent_indent=indent,
                          break_on_hyphens=False) or [""]
 
 
