@@ -32,7 +32,7 @@ _RELATIONS = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}
 
 
 def _split_name(name: str) -> tuple[str, str]:
-    """``k1``, ``k_1`` -> (``k``, ``1``); ``f_in`` -> (``f``, ``in``); ``n`` -> (``n``, ``"")``."""
+    """``k1`` and ``k_1`` -> (k, 1); ``f_in`` -> (f, in); ``n`` -> (n, "")."""
     match = _NAME.match(name)
     if not match:
         return name, ""
@@ -41,7 +41,7 @@ def _split_name(name: str) -> tuple[str, str]:
     return match.group(3), match.group(4)
 
 
-def _textbook_terms(expr: sympy.Expr, terms: list[sympy.Expr]) -> list[sympy.Expr]:
+def _textbook_terms(terms: list[sympy.Expr]) -> list[sympy.Expr]:
     """Positive terms first, then negative ones, then the constant: ``n + 2p − k + 1``;
     a positive constant leads when nothing else is positive: ``29 − k``."""
     constant = [t for t in terms if t.is_number]
@@ -76,7 +76,7 @@ class TextPrinter(StrPrinter):
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         terms = super()._as_ordered_terms(expr, order)
-        return _textbook_terms(expr, terms)
+        return _textbook_terms(terms)
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         if not self._settings["unicode"]:
@@ -146,7 +146,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         terms = super()._as_ordered_terms(expr, order)
-        return _textbook_terms(expr, terms)
+        return _textbook_terms(terms)
 
     def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
         base, sub = _split_name(expr.name)

@@ -154,7 +154,10 @@ def formula_text(pairs: list[tuple[str, Expr]], width: int | None) -> str:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", r"\|")
+    """A cell as Markdown shows it literally: ``f_in`` must not start italics."""
+    for char in "\\|_*":
+        cell = cell.replace(char, "\\" + char)
+    return cell
 
 
 def markdown(net: Network, layout: str = "hwc") -> str:
