@@ -145,8 +145,9 @@ def _read(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     if args.file is None:
         return str(args.network)
     if args.file == "-":
-        try:
-            return sys.stdin.read()
+        stdin = getattr(sys.stdin, "buffer", None)
+        try:  # decoded here, strictly, whatever the locale's encoding
+            return stdin.read().decode("utf-8") if stdin else sys.stdin.read()
         except UnicodeDecodeError:
             raise SymcnnError("standard input is not UTF-8 text") from None
     try:
@@ -175,18 +176,14 @@ def _zoo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _zoo(args: argparse.Namespace) -> int:
     from . import zoo
-    from .render._table import grid, number
+    from .render import overview
 
     if args.name is not None:
         return _show(zoo.load(args.name), args)
-    if args.set:
-        raise SymcnnError("--set needs a network: symcnn zoo NAME --set n=224")
-    entries = []
-    for name in zoo.names():
-        net = zoo.load(name)
-        shape = "(" + ", ".join(str(v) for v in net.input_shape) + ")"
-        entries.append((name, shape, number(net.params), number(net.macs)))
-    sys.stdout.write(grid(("network", "input", "params", "MACs"), entries, _width(args)))
+    if args.set or args.formula:
+        raise SymcnnError("--set and --formula need a network: symcnn zoo NAME --set n=224")
+    nets = [(name, zoo.load(name)) for name in zoo.names()]
+    sys.stdout.write(overview(nets, args.format, width=_width(args)))
     return EXIT_OK
 
 

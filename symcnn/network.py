@@ -151,9 +151,9 @@ class Network:
         return self.render("markdown")
 
     def _repr_latex_(self) -> str:
-        from .render._latex import math
+        from .render import latex_math
 
-        return math(self)
+        return latex_math(self)
 
     def __repr__(self) -> str:
         shape = ", ".join(str(v) for v in self.output_shape)

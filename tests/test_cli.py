@@ -227,3 +227,34 @@ def test_closed_pipe_is_quiet():
     status = process.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert status in (0, 141, -signal.SIGPIPE)
+
+
+@pytest.mark.parametrize("fmt, start", [("json", "["), ("csv", "name,input_shape,params,macs"),
+                                        ("markdown", "| network |"),
+                                        ("latex", r"\begin{tabular}{llrr}")])
+def test_zoo_list_formats(capsys, fmt, start):
+    status, out, _ = call(capsys, "zoo", "--format", fmt)
+    assert status == 0 and out.startswith(start) and "vgg16" in out
+    if fmt == "json":
+        entry = next(e for e in json.loads(out) if e["name"] == "vgg16")
+        assert entry["params"] == "2097152*floor(n/32)^2 + 35597096"
+
+
+def test_stdin_must_be_utf8():
+    done = subprocess.run(
+        [sys.executable, "-m", "symcnn", "-f", "-"], input=b"I(4,4,1) \xff", cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.decode() == "symcnn: error: standard input is not UTF-8 text\n"
+
+
+def test_integers_longer_than_pythons_default_print_limit(capsys):
+    status, out, _ = call(capsys, "I(2^20000, 1, 1) D(2)", "--format", "json")
+    assert status == 0
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # for json.loads here
+    try:
+        assert json.loads(out)["totals"]["trainable"] == (2**20000 + 1) * 2
+    finally:
+        sys.set_int_max_str_digits(limit)
+    assert sys.get_int_max_str_digits() == limit

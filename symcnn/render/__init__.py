@@ -19,6 +19,9 @@ per family of formats lays it out.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sympy import Expr
@@ -40,6 +43,22 @@ FORMULAS = (("params", "trainable params"), ("non_trainable", "non-trainable par
             ("macs", "MACs"))
 
 
+@contextlib.contextmanager
+def _long_integers() -> Iterator[None]:
+    """Lets Python print integers of any length while rendering: the evaluator already
+    bounds their size (``MAX_BITS``), and Python's default stops at 4,300 digits."""
+    limit = getattr(sys, "get_int_max_str_digits", None)
+    if limit is None:
+        yield
+        return
+    before = limit()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
 def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise SymcnnError(f"the format is one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -56,15 +75,16 @@ def render(net: Network, fmt: str = "text", *, layout: str = "hwc",
     """
     _check_format(fmt)
     check_layout(layout)
-    if fmt == "text":
-        return _table.table(net, layout, width)
-    if fmt == "markdown":
-        return _table.markdown(net, layout)
-    if fmt == "latex":
-        return _latex.to_latex(net, latex_kind, layout)
-    if fmt == "json":
-        return _data.to_json(net, layout)
-    return _data.to_csv(net, layout)
+    with _long_integers():
+        if fmt == "text":
+            return _table.table(net, layout, width)
+        if fmt == "markdown":
+            return _table.markdown(net, layout)
+        if fmt == "latex":
+            return _latex.to_latex(net, latex_kind, layout)
+        if fmt == "json":
+            return _data.to_json(net, layout)
+        return _data.to_csv(net, layout)
 
 
 def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None,
@@ -72,14 +92,38 @@ def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None
     """The closed forms of the totals (``symcnn --formula``); ``options`` are those of
     :meth:`symcnn.Network.formula`."""
     _check_format(fmt)
-    values: list[tuple[str, str, Expr]] = [
-        (key, label, net.formula(key, **options)) for key, label in FORMULAS]
-    if fmt == "text":
-        return _table.formula_text([(label, value) for _, label, value in values], width)
-    if fmt == "markdown":
-        return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
-    if fmt == "latex":
-        return _latex.formulas(values)
-    if fmt == "json":
-        return _data.formulas_json([(key, value) for key, _, value in values])
-    return _data.formulas_csv([(key, value) for key, _, value in values])
+    with _long_integers():
+        values: list[tuple[str, str, Expr]] = [
+            (key, label, net.formula(key, **options)) for key, label in FORMULAS]
+        if fmt == "text":
+            return _table.formula_text([(label, value) for _, label, value in values], width)
+        if fmt == "markdown":
+            return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
+        if fmt == "latex":
+            return _latex.formulas(values)
+        if fmt == "json":
+            return _data.formulas_json([(key, value) for key, _, value in values])
+        return _data.formulas_csv([(key, value) for key, _, value in values])
+
+
+def overview(nets: Sequence[tuple[str, Network]], fmt: str = "text", *,
+             width: int | None = None) -> str:
+    """Several networks, one row each: name, input shape, parameters and MACs
+    (``symcnn zoo``)."""
+    _check_format(fmt)
+    with _long_integers():
+        if fmt == "text":
+            return _table.overview(nets, width)
+        if fmt == "markdown":
+            return _table.overview_markdown(nets)
+        if fmt == "latex":
+            return _latex.overview(nets)
+        if fmt == "json":
+            return _data.overview_json(nets)
+        return _data.overview_csv(nets)
+
+
+def latex_math(net: Network) -> str:
+    """The derivation as display math, for Jupyter's ``_repr_latex_``."""
+    with _long_integers():
+        return _latex.math(net)

@@ -112,3 +112,20 @@ def formulas_csv(pairs: list[tuple[str, Expr]]) -> str:
     writer.writerow(("quantity", "value"))
     writer.writerows((key, exact(value)) for key, value in pairs)
     return out.getvalue()
+
+
+def overview_json(nets: Sequence[tuple[str, Network]]) -> str:
+    return dumps([{"name": name, "input_shape": _shape(net.input_shape, "hwc"),
+                   "params": exact(net.params), "macs": exact(net.macs),
+                   "latex": {"params": latex(net.params), "macs": latex(net.macs)}}
+                  for name, net in nets])
+
+
+def overview_csv(nets: Sequence[tuple[str, Network]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("name", "input_shape", "params", "macs"))
+    for name, net in nets:
+        shape = "(" + ", ".join(plain(v) for v in net.input_shape) + ")"
+        writer.writerow((name, shape, exact(net.params), exact(net.macs)))
+    return out.getvalue()

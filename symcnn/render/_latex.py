@@ -152,6 +152,15 @@ def to_latex(net: Network, kind: str = "table", layout: str = "hwc") -> str:
     raise SymcnnError(f"the LaTeX kind is one of {', '.join(KINDS)}, not {kind!r}")
 
 
+def overview(nets: Sequence[tuple[str, Network]]) -> str:
+    """A booktabs ``tabular`` of several networks: name, input, parameters, MACs."""
+    lines = [r"\begin{tabular}{llrr}", r"\toprule",
+             r"Network & Input & Parameters & MACs \\", r"\midrule"]
+    lines += [rf"{escape(name)} & ${shape(net.input_shape, 'hwc')}$ & ${number(net.params)}$ & "
+              rf"${number(net.macs)}$ \\" for name, net in nets]
+    return "\n".join([*lines, r"\bottomrule", r"\end{tabular}"]) + "\n"
+
+
 def formulas(pairs: list[tuple[str, str, Expr]]) -> str:
     """``align*`` lines ``label &= formula``, for ``symcnn --formula --format latex``."""
     body = " \\\\\n".join(rf"\text{{{escape(label)}}} &= {latex(value)}"

@@ -170,3 +170,21 @@ def markdown(net: Network, layout: str = "hwc") -> str:
     lines += ["", "| total | |", "|:--|--:|"]
     lines += [f"| {label} | {_md(value)} |" for label, value in total_lines(net)]
     return "\n".join(lines) + "\n"
+
+
+OVERVIEW = ("network", "input", "params", "MACs")
+
+
+def _overview_cells(name: str, net: Network) -> tuple[str, ...]:
+    return (name, shape_text(net.input_shape, "hwc"), number(net.params), number(net.macs))
+
+
+def overview(nets: Sequence[tuple[str, Network]], width: int | None) -> str:
+    return grid(OVERVIEW, [_overview_cells(name, net) for name, net in nets], width)
+
+
+def overview_markdown(nets: Sequence[tuple[str, Network]]) -> str:
+    lines = ["| " + " | ".join(OVERVIEW) + " |", "|:--|:--|--:|--:|"]
+    lines += ["| " + " | ".join(_md(c) for c in _overview_cells(name, net)) + " |"
+              for name, net in nets]
+    return "\n".join(lines) + "\n"
