@@ -37,7 +37,8 @@ def compile_latex(source: str, tmp_path: Path) -> Path:
     tex.write_text(source, encoding="utf-8")
     run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    log = (tmp_path / "doc.log").read_text(encoding="latin-1") if (tmp_path / "doc.log").exists() else ""
+    log_file = tmp_path / "doc.log"
+    log = log_file.read_text(encoding="latin-1") if log_file.exists() else ""
     errors = [line for line in log.splitlines() if line.startswith("!")]
     assert run.returncode == 0 and not errors, f"pdflatex failed: {errors}\n{run.stdout[-3000:]}"
     pdf = tmp_path / "doc.pdf"

@@ -13,7 +13,7 @@ order they were written.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -66,7 +66,7 @@ class TextPrinter(StrPrinter):
     ``unicode=False``: symcnn's expression syntax (floor(x), k1, k^2, *, -)."""
 
     printmethod = "_symcnn_text"
-    _default_settings = {**StrPrinter._default_settings, "unicode": True}
+    _default_settings: ClassVar[dict[str, Any]] = {**StrPrinter._default_settings, "unicode": True}
 
     def doprint(self, expr: Any) -> str:
         text = super().doprint(expr)

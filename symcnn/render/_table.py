@@ -8,7 +8,7 @@ line fits.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sympy import Expr
@@ -29,14 +29,13 @@ def number(value: Expr) -> str:
     return grouped(int(value)) if is_integer(value) else text(value)
 
 
-def params_cell(formula: Expr, value: Expr, show: Callable[[Expr], str] = text,
-                count: Callable[[Expr], str] = number) -> str:
+def params_cell(formula: Expr, value: Expr) -> str:
     """``(5·5·1 + 1)·32 = 832``: the formula as written, then its value when it is a
     number that reads differently."""
-    written = show(formula)
+    written = text(formula)
     if not is_integer(value):
         return written
-    shown = count(value)
+    shown = number(value)
     return shown if written in (shown, str(int(value))) else f"{written} = {shown}"
 
 
