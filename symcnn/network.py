@@ -115,9 +115,10 @@ class Network:
         textbook ``(n + 2p - k)/s + 1``; then ``expand``, ``factor`` or ``collect`` (a
         symbol or its name, or several) rearranges it.
 
+        >>> from symcnn.render import text
         >>> net = parse("I(n, n, c) C(f, k, s=s, p=p)")
-        >>> net.formula("macs", assume_divisible=True)
-        c*f*k**2*((-k + n + 2*p)/s + 1)**2
+        >>> print(text(net.formula("macs", assume_divisible=True)))
+        c·f·k²·((n + 2p − k)/s + 1)²
         """
         from ._formula import closed_form
 
