@@ -2,9 +2,11 @@
 in text, Markdown, LaTeX, JSON or CSV.
 
 ``symcnn NETWORK`` (or ``-f FILE``) is the main command; other commands are words in
-``COMMANDS`` (``symcnn zoo``), each one small function that takes its parsed
-arguments. Bad input ends as one short message on standard error and exit status 2,
-never a traceback; see ``docs/cli.md``.
+``COMMANDS`` (``symcnn zoo``). A new command is two small functions, one that adds its
+options to an ``argparse`` parser and one that runs it and returns the exit status, and
+one line in ``COMMANDS``; ``_output_options`` and ``_show`` are there for commands that
+print a network. Bad input ends as one short message on standard error and exit status
+2, never a traceback; see ``docs/cli.md``.
 """
 
 from __future__ import annotations
