@@ -18,7 +18,7 @@ NETWORKS = {
     "branches": """# comment with unicode → and specials: & % $ # _ { } ~ ^ \\
                    I(n, n, 8) Res([C(8, 3, p=1) BN ReLU]) Cat([C(4, 1)], [A(3, s=1, p=1)])
                    DW(3, s=2, p=same) G D(10, bias=false)""",
-    "ceil": "I(n, n, 3) P(3, s=2, p=1, ceil=true) C(8, 3, d=2) T(4, 2, s=2)",
+    "ceil": "I(n, n, 3) P(3, s=2, p=1, ceil=true) P(2, s=3, ceil=true) C(8, 3, d=2) T(4, 2, s=2)",
 }
 
 PREAMBLE = r"""\documentclass{article}

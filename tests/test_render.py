@@ -63,6 +63,9 @@ k1, f_in = symcnn._math.symbol("k1"), symcnn._math.symbol("f_in")
     (f_in * 2, "2f_in", "2*f_in", r"2 f_{\mathrm{in}}"),
     (sympy.Max(n, k), "max(k, n)", "max(k, n)", r"\max\left(k, n\right)"),
     (sympy.Ge(n - k + 1, 1), "n − k + 1 ≥ 1", "n - k + 1 >= 1", r"n - k + 1 \geq 1"),
+    (sympy.Piecewise((n - 1, sympy.Ge(n, 2 * k)), (n, True)), "(n − 1 if n ≥ 2k else n)",
+     "(n - 1 if n >= 2*k else n)",
+     r"\begin{cases} n - 1 & \text{for}\: n \geq 2 k \\n & \text{otherwise} \end{cases}"),
 ])
 def test_printers(expr, text, plain, latex):
     assert render.text(expr) == text

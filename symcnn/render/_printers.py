@@ -124,6 +124,16 @@ class TextPrinter(StrPrinter):
         a, b = (self.parenthesize(x, PRECEDENCE["Mul"], strict=True) for x in expr.args)
         return f"{a} mod {b}" if self._settings["unicode"] else f"{a} % {b}"
 
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
+        """``(a if x ≤ y else b)``: a case that the sizes alone decide (PyTorch's
+        ceil-mode pooling on a symbolic size)."""
+        text = ""
+        for value, condition in reversed(expr.args):
+            shown = self._print(value)
+            text = shown if condition == sympy.true else \
+                f"({shown} if {self._print(condition)} else {text})"
+        return text
+
     def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
         op = expr.rel_op
         if self._settings["unicode"]:
