@@ -12,7 +12,7 @@ import sympy
 from sympy import Expr
 
 from ._evaluate import Evaluator, LayerRecord, Node
-from ._math import total
+from ._math import symbol, total
 from ._syntax import Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
 
@@ -54,7 +54,11 @@ class Network:
         self._nodes: tuple[Node, ...] = result.nodes
         self.layers: tuple[LayerRecord, ...] = tuple(result.records)
         self.output_shape: tuple = result.output_shape
-        self.symbols: tuple[sympy.Symbol, ...] = tuple(result.symbols)
+        # A value may itself hold symbols (n = 2*m): they are as free as those never given.
+        inside = set().union(*(self._values[name].free_symbols
+                               for name in evaluator.used_values))
+        self.symbols: tuple[sympy.Symbol, ...] = tuple(
+            sorted(set(result.symbols) | inside, key=lambda s: s.name))
         self.constraints: tuple = tuple(result.constraints)
 
     @property
@@ -103,9 +107,10 @@ class Network:
             known = ", ".join(free) or "none"
             raise SymcnnError(f"{', '.join(unknown)} is not a free symbol of this network "
                               f"(its free symbols: {known})")
+        given = _resolved(given)
         replace = {free[name]: value for name, value in given.items()}
         kept = {name: value.xreplace(replace) for name, value in self._values.items()}
-        return Network(self._program, {**kept, **given})
+        return Network(self._program, {**given, **kept})
 
     def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
                 expand: bool = False, assume_divisible: bool = False) -> Expr:
@@ -160,6 +165,26 @@ class Network:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "
                 f"params {self.params}>")
+
+
+def _resolved(given: dict[str, Expr]) -> dict[str, Expr]:
+    """The values of one ``subs`` call with the other names of the call put in, so that
+    ``subs(n="k + 4", k=3)`` gives n = 7. A value may use its own name (n = 2*n keeps n
+    free); values that use each other in a circle are an error."""
+    uses = {name: {s.name for s in value.free_symbols} & set(given) - {name}
+            for name, value in given.items()}
+    done: dict[str, Expr] = {}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> Expr:
+        if name in chain:
+            circle = " -> ".join([*chain[chain.index(name):], name])
+            raise SymcnnError(f"the values given refer to each other in a circle ({circle})")
+        if name not in done:
+            inner = {symbol(other): resolve(other, (*chain, name)) for other in uses[name]}
+            done[name] = given[name].xreplace(inner)
+        return done[name]
+
+    return {name: resolve(name, ()) for name in given}
 
 
 def _exact(name: str, value: Any) -> Expr:
