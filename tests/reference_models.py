@@ -76,6 +76,8 @@ def _conv_bn(cin: int, cout: int, k: int, stride: int = 1) -> list[nn.Module]:
 
 
 class BasicBlock(nn.Module):
+    """Two 3x3 convolutions; the stride has one place, so ``stride_on_3x3`` (taken for
+    the same signature as :class:`Bottleneck`) changes nothing."""
     expansion = 1
 
     def __init__(self, cin: int, planes: int, stride: int, stride_on_3x3: bool = True):
