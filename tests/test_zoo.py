@@ -221,3 +221,17 @@ def test_googlenet_paper_table_1():
     assert mops["5a"] == 7 * 7 * 1_042_432
     assert int(layer(net, "C1").macs) == 112 * 112 * 64 * 7 * 7 * 3 == 118_013_952
     assert int(net.params) == 6_998_552
+
+
+@pytest.mark.parametrize("name, size", [("googlenet", 101), ("resnet18", 97),
+                                        ("mobilenet_v2", 96)])
+def test_to_torch_builds_zoo_networks_with_branches(name, size):
+    """``symcnn.torch.to_torch`` turns Cat, Res and ceil-mode pools into modules that
+    PyTorch counts as the zoo file does."""
+    pytest.importorskip("torch")
+    from reference_models import measure
+
+    from symcnn.torch import to_torch
+
+    net = zoo.load(name).subs(n=size)
+    assert measure(to_torch(net), size) == counts(net)
