@@ -188,7 +188,7 @@ def test_zoo(capsys):
     assert rows["vgg16"][:3] == ["vgg16", "(n, n, 3)", "2097152·⌊n/32⌋² + 35597096"]
     status, out, _ = call(capsys, "zoo", "vgg16", "--set", "n=224")
     assert status == 0 and "138,357,544 (138.4 M)" in out
-    status, _, err = call(capsys, "zoo", "vgg61")
+    status, _, err = call(capsys, "zoo", "vgg_16")
     assert status == 2 and "did you mean vgg16" in err
     status, _, err = call(capsys, "zoo", "--set", "n=224")
     assert status == 2 and "symcnn zoo NAME" in err
