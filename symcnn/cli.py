@@ -41,7 +41,7 @@ examples:
       the totals in closed form, floors dropped: c·f·k²·((n + 2p − k)/s + 1)²
   symcnn -f net.cnn --format latex --latex document > net.tex
   echo "I(32,32,3) C(16,3,p=1) G O(10)" | symcnn -f - --format json
-  symcnn zoo                   the zoo's networks and their totals
+  symcnn zoo                   the zoo's networks and their totals at n = 224
   symcnn zoo vgg16 --set n=224
 
 exit status: 0 success, 2 bad input or an invalid network (message on stderr).
@@ -182,15 +182,29 @@ def _zoo(args: argparse.Namespace) -> int:
 
     if args.name is not None:
         return _show(zoo.load(args.name), args)
-    if args.set or args.formula:
-        raise SymcnnError("--set and --formula need a network: symcnn zoo NAME --set n=224")
-    nets = [(name, zoo.load(name)) for name in zoo.names()]
+    if args.formula:
+        raise SymcnnError("--formula needs a network: symcnn zoo NAME --formula")
+    # The listing compares networks at one size: ImageNet's 224 unless --set says
+    # otherwise; each network takes the values of the symbols it has.
+    values = {"n": "224", **_values(args.set)}
+    nets = []
+    for name in zoo.names():
+        net = zoo.load(name)
+        free = {s.name for s in net.symbols}
+        given = {k: v for k, v in values.items() if k in free}
+        try:
+            nets.append((name, net.subs(given) if given else net))
+        except ShapeError as error:
+            first_line = str(error).splitlines()[0]
+            print(f"symcnn: {name} is left out, it is invalid here: {first_line}",
+                  file=sys.stderr)
     sys.stdout.write(overview(nets, args.format, width=_width(args)))
     return EXIT_OK
 
 
 COMMANDS = {
-    "zoo": Command("list the zoo's networks with their totals; zoo NAME shows one",
+    "zoo": Command("list the zoo's networks with their totals (at n=224 unless --set "
+                   "says otherwise); zoo NAME shows one",
                    _zoo_arguments, _zoo),
 }
 

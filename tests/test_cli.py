@@ -185,12 +185,16 @@ def test_zoo(capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["network", "input", "params", "MACs"]
     rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[2:]}
-    assert rows["vgg16"][:3] == ["vgg16", "(n, n, 3)", "2097152·⌊n/32⌋² + 35597096"]
+    assert rows["vgg16"][:3] == ["vgg16", "(224, 224, 3)", "138,357,544"]
+    assert rows["lenet5"][:3] == ["lenet5", "(32, 32, 1)", "61,706"]
     status, out, _ = call(capsys, "zoo", "vgg16", "--set", "n=224")
     assert status == 0 and "138,357,544 (138.4 M)" in out
     status, _, err = call(capsys, "zoo", "vgg_16")
     assert status == 2 and "did you mean vgg16" in err
-    status, _, err = call(capsys, "zoo", "--set", "n=224")
+    status, out, err = call(capsys, "zoo", "--set", "n=32")
+    assert status == 0 and "alexnet is left out, it is invalid here" in err
+    assert "alexnet" not in out and "(32, 32, 3)" in out
+    status, _, err = call(capsys, "zoo", "--formula")
     assert status == 2 and "symcnn zoo NAME" in err
 
 
@@ -239,7 +243,7 @@ def test_zoo_list_formats(capsys, fmt, start):
     assert status == 0 and out.startswith(start) and "vgg16" in out
     if fmt == "json":
         entry = next(e for e in json.loads(out) if e["name"] == "vgg16")
-        assert entry["params"] == "2097152*floor(n/32)^2 + 35597096"
+        assert entry["params"] == 138357544
 
 
 def test_stdin_must_be_utf8():
