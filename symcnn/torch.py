@@ -58,11 +58,21 @@ class Merge(nn.Module):
         return result
 
 
+class LocalResponseNorm(nn.LocalResponseNorm):
+    """PyTorch's LRN, also for a vector ``(N, f)``: its features are its channels, as
+    symcnn's ``LRN`` after a dense layer has them."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x.unsqueeze(-1)).squeeze(-1)
+        return super().forward(x)
+
+
 _ACTIVATIONS = {
     "ReLU": nn.ReLU, "ReLU6": nn.ReLU6, "LeakyReLU": nn.LeakyReLU, "ELU": nn.ELU,
     "GELU": nn.GELU, "SiLU": nn.SiLU, "Hardswish": nn.Hardswish, "Tanh": nn.Tanh,
     "Sigmoid": nn.Sigmoid, "Identity": nn.Identity,
-    "Softmax": lambda: nn.Softmax(dim=1), "LRN": lambda: nn.LocalResponseNorm(5),
+    "Softmax": lambda: nn.Softmax(dim=1), "LRN": lambda: LocalResponseNorm(5),
 }
 
 
