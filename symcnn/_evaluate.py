@@ -428,6 +428,9 @@ class Evaluator:
             if v.is_number and not v.is_Integer:
                 raise self.syntax_error(f"{param.name} of {rule.kind} must be a whole number, "
                                         f"not {v}", pos)
+            if v.is_integer is not True:
+                check.holds(sympy.Eq(sympy.Mod(v, 1), 0),
+                            f"{param.name} of {rule.kind} must be a whole number, not {v}")
             check.at_least(v, param.least, param.name)
         return pair[0] if kind == "int" else pair
 
