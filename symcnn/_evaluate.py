@@ -351,7 +351,12 @@ class Evaluator:
                 if not isinstance(value, BoundGroup):
                     raise self.syntax_error(f"{rule.kind} takes branches in brackets, such as "
                                             f"{rule.kind}([C(64, 3)], [])", _pos(arg, call))
+                if rule.kind == "Res" and len(groups) == 2:
+                    raise self.syntax_error(_RES_FORMS.format("takes a body and at most one "
+                                                              "shortcut"), _pos(arg, call))
                 groups.append(value)
+            if rule.kind == "Res" and not groups:
+                raise self.syntax_error(_RES_FORMS.format("needs a body"), call.pos)
             return {"branches": groups}
         params = rule.params
         names = [p.name for p in params]
@@ -522,6 +527,8 @@ class Evaluator:
             return sympy.Min(*args)
         return sympy.Max(*args)
 
+
+_RES_FORMS = "Res {}: Res([BODY]) or Res([BODY], [SHORTCUT])"
 
 _LONG_NAMES = {"stride": "s", "strides": "s", "padding": "p", "pad": "p", "kernel": "k",
                "kernel_size": "k", "dilation": "d", "groups": "g", "filters": "f",
