@@ -37,8 +37,8 @@ SAME_NETWORK = [
         "Input(28, 28, 1) Conv(32, 5) MaxPool(2) ReLU Dense(10)",
         "I(h=28, w=28, c=1) C(f=32, k=5) P(k=2) ReLU D(u=10)",
         "I(28, 28, 1) C(k=5, f=32) P(2, s=2) ReLU D(10, bias=true)",
-        "I(28, 28, 1) C(32, (5, 5), s=1, p=0, d=1, g=1, bias=true) P((2, 2), (2, 2), 0, false) "
-        "ReLU D(10)",
+        ("I(28, 28, 1) C(32, (5, 5), s=1, p=0, d=1, g=1, bias=true) P((2, 2), (2, 2), 0, false) "
+        "ReLU D(10)"),
         "I(28, 28, 1) C(32, 5, p=valid) P(2, p=valid) ReLU H(10)",
         "I(28, 28, 1) C(32, 5,) P(2,) ReLU D(10,)",
         "n = 28\nI(n, n, 1) C(32, 5) P(2) ReLU D(10)",
@@ -164,12 +164,12 @@ def test_record_names(program, names):
 
 
 @pytest.mark.parametrize("program", [
-    "I(n, n, c) Res([[C(c, k, p=(k - 1) / 2) BN ReLU] * 2]) Cat([C(f, 1)], [DW(3, p=1)]) "
-    "G D(u) O(10)",
-    "def block(c, r) = [C(c, 3, p=1) ReLU] * r  P(2)\nI(n, n, 3)\n"
-    "block(64, 2) block(128, 2) block(256, 3)\nD(4096) ReLU Drop(0.5) O(1000)",
-    "I(32, 32, 3) Res([C(3, 3, p=1) BN], [C(3, 1, bias=false) BN]) Add([T(3, 2, 2) A(2)], [])"
-    " F BN D(10)",
+    ("I(n, n, c) Res([[C(c, k, p=(k - 1) / 2) BN ReLU] * 2]) Cat([C(f, 1)], [DW(3, p=1)]) "
+    "G D(u) O(10)"),
+    ("def block(c, r) = [C(c, 3, p=1) ReLU] * r  P(2)\nI(n, n, 3)\n"
+    "block(64, 2) block(128, 2) block(256, 3)\nD(4096) ReLU Drop(0.5) O(1000)"),
+    ("I(32, 32, 3) Res([C(3, 3, p=1) BN], [C(3, 1, bias=false) BN]) Add([T(3, 2, 2) A(2)], [])"
+    " F BN D(10)"),
 ])
 def test_records_sum_to_the_totals(program):
     net = symcnn.parse(program)
