@@ -328,8 +328,9 @@ ERRORS = {"DSLSyntaxError": DSLSyntaxError, "ShapeError": ShapeError,
 @pytest.mark.parametrize("case", list(compliance_cases()))
 def test_compliance(case):
     """``{program, values?, expected | error}``: ``expected`` gives ``params``,
-    ``non_trainable``, ``macs``, ``output_shape`` and/or ``layers`` (name, output shape,
-    params) as text of sympy values; ``error`` gives the class and where it points."""
+    ``non_trainable``, ``macs`` (or ``gmacs``, in billions to two decimals, as published),
+    ``symbols``, ``output_shape`` and/or ``layers`` (name, output shape, params), numbers or
+    sympy's text of them; ``error`` gives the class and where it points."""
     if "error" in case:
         expected = case["error"]
         with pytest.raises(ERRORS[expected["class"]]) as caught:
@@ -348,6 +349,8 @@ def test_compliance(case):
     for key in ("params", "non_trainable", "macs"):
         if key in expected:
             assert str(getattr(net, key)) == str(expected[key]), key
+    if "gmacs" in expected:  # as published, in billions to two decimals
+        assert round(int(net.macs) / 1e9, 2) == expected["gmacs"]
     if "output_shape" in expected:
         assert [str(v) for v in net.output_shape] == [str(v) for v in expected["output_shape"]]
     if "symbols" in expected:
