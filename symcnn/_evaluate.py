@@ -474,7 +474,10 @@ class Evaluator:
             return value
         if node.id in self.values:
             self.used_values.add(node.id)
-            return self.values[node.id]
+            value = self.values[node.id]
+            for free in value.free_symbols:  # subs(n="2*q") makes q a free symbol
+                self.free.setdefault(free.name, free)
+            return value
         if node.id not in self.free:
             self.free[node.id] = symbol(node.id)
         return self.free[node.id]

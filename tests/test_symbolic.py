@@ -259,3 +259,10 @@ def test_subs_outside_a_symbols_assumptions_names_the_layer():
     with pytest.raises(symcnn.ShapeError) as caught:
         symcnn.parse("I(n) D(4)").subs(n=0)
     assert (caught.value.index, caught.value.layer, caught.value.kind) == (0, "input", "I")
+
+
+def test_subs_with_an_expression_keeps_its_new_symbols():
+    net = symcnn.parse("I(n, n, 3) C(8, k)").subs(n="2*q", k=3)
+    assert [x.name for x in net.symbols] == ["q"]
+    assert not net.is_numeric
+    assert net.output_shape == (2 * sym("q") - 2, 2 * sym("q") - 2, 8)
