@@ -91,7 +91,7 @@ def divisor(draw, c):
 def conv(draw, x):
     h, w, c = x
     g = divisor(draw, c) if draw(st.booleans()) else 1
-    f = g * draw(st.integers(1, MAX_CHANNELS // g))
+    f = g * draw(st.integers(1, max(MAX_CHANNELS // g, 1)))
     k, s, d = sizes(draw, 1, 5), sizes(draw, 1, 3), sizes(draw, 1, 3)
     same = draw(st.integers(0, 3)) == 0
     p = (0, 0) if same else sizes(draw, 0, 2)
@@ -117,7 +117,7 @@ def conv(draw, x):
 def transposed(draw, x):
     h, w, c = x
     g = divisor(draw, c) if draw(st.booleans()) else 1
-    f = g * draw(st.integers(1, MAX_CHANNELS // g))
+    f = g * draw(st.integers(1, max(MAX_CHANNELS // g, 1)))
     k, s, d = sizes(draw, 1, 4), sizes(draw, 1, 3), sizes(draw, 1, 2)
     op = tuple(draw(st.integers(0, max(s[i], d[i]) - 1)) for i in range(2))
     if draw(st.integers(0, 3)) == 0:

@@ -237,7 +237,6 @@ INVALID = [
     ("def b(x) = D(x)\nI(4) b", DSLSyntaxError, 2, 6, "needs a value for x"),
     ("def b(x) = D(x)\nI(4) b(y=2)", DSLSyntaxError, 2, 8, "has no parameter y"),
     ("def b(x) = D(x)\nI(4) b(1, x=2)", DSLSyntaxError, 2, 11, "x is given twice"),
-    ("def b(g) = D(2) g\nI(4) b(3)", DSLSyntaxError, 1, 17, "unknown layer kind or block"),
     ("def b(g) = D(g)\nI(4) b([D(2)])", DSLSyntaxError, 1, 14, "not a group"),
     ("def b(g) = D(g + 1)\nI(4) b([D(2)])", DSLSyntaxError, 1, 14, "cannot be used in arithmetic"),
     ("I(4) Res(D(2))", DSLSyntaxError, 1, 10, "D"),
