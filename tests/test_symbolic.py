@@ -266,3 +266,11 @@ def test_subs_with_an_expression_keeps_its_new_symbols():
     assert [x.name for x in net.symbols] == ["q"]
     assert not net.is_numeric
     assert net.output_shape == (2 * sym("q") - 2, 2 * sym("q") - 2, 8)
+
+
+def test_a_symbolic_rate_is_a_constraint():
+    net = symcnn.parse("I(4) Drop(r) D(2)")
+    assert constraints_hold(net, {"r": 1})
+    assert not constraints_hold(net, {"r": 2})
+    with pytest.raises(symcnn.ShapeError, match="between 0 and 1"):
+        net.subs(r=2)
