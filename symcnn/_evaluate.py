@@ -420,6 +420,8 @@ class Evaluator:
                 raise self.syntax_error(f"{param.name} of {rule.kind} is one number", pos)
             if value.is_number and not (0 <= value <= 1):
                 check.fail(f"the rate {param.name}={value} must lie between 0 and 1")
+            for bound in (sympy.Ge(value, 0), sympy.Le(value, 1)):
+                check.holds(bound, f"the rate {param.name}={value} must lie between 0 and 1")
             return value
         if isinstance(value, tuple):
             if kind == "int" or len(value) != 2:
