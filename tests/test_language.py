@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symcnn
 from symcnn import DSLSyntaxError, LimitError, ShapeError
@@ -224,6 +226,9 @@ INVALID = [
     ("I(4) D(floor(1, 2))", DSLSyntaxError, 1, 8, "floor takes 1 argument"),
     ("I(4) D(min(2))", DSLSyntaxError, 1, 8, "min takes 2 argument"),
     ("I(4) D(sqrt(4))", DSLSyntaxError, 1, 8, "unknown function sqrt"),
+    ("I(4) Drop((-1)^0.5)", DSLSyntaxError, 1, 11, "not a real number"),
+    ("I(max((-1)^0.5, 2))", DSLSyntaxError, 1, 7, "not a real number"),
+    ("I(4) Drop((-n)^0.5)", DSLSyntaxError, 1, 11, "not a real number"),
     ("I(4) D(2) * n", DSLSyntaxError, 1, 13, "free symbol"),
     ("I(4) D(2) * (n + 1)", DSLSyntaxError, 1, 14, "free symbol"),
     ("I(4) D(2) * -1", DSLSyntaxError, 1, 14, "at least 0"),
@@ -358,3 +363,49 @@ def test_compliance(case):
         got = [[r.name, [str(v) for v in r.output_shape], str(r.params)] for r in net.layers]
         want = [[n, [str(v) for v in shape], str(p)] for n, shape, p in expected["layers"]]
         assert got == want
+
+
+# ---- any text: only symcnn's own errors escape ---------------------------------------
+
+def expressions():
+    atoms = st.one_of(st.integers(0, 12).map(str), st.sampled_from(["n", "k", "p", "0.5",
+                                                                   ".25", "1."]))
+
+    def combine(children):
+        binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "//", "%", "^",
+                                                      "**"]), children)
+        return st.one_of(
+            binary.map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
+            children.map(lambda e: f"-{e}"), children.map(lambda e: f"({e})"),
+            st.tuples(st.sampled_from(["floor", "ceil"]), children).map(
+                lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(["min", "max"]), children, children).map(
+                lambda t: f"{t[0]}({t[1]}, {t[2]})"))
+    return st.recursive(atoms, combine, max_leaves=6)
+
+
+PLACES = ["I({})", "I({}, 8, 2)", "I(4) Drop({})", "I(8, 8, 2) C(2, {})",
+          "I(8, 8, 2) C(4, 3, s={}, g=2)", "I(8, 8, 2) P(3, s={}, p=1, ceil=true)",
+          "I(8, 8, 2) T(2, 3, s=2, op={})", "I(4) D(2) * {}", "n = {}\nI(n) D(n)",
+          "def b(x) = D(x)\nI(4) b({})", "I(8, 8, 2) AP({})"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PLACES), expressions())
+def test_any_expression_gives_a_network_or_a_symcnn_error(place, expression):
+    try:
+        net = symcnn.parse(place.format(expression))
+    except symcnn.SymcnnError:
+        return
+    assert net.params.is_real is not False
+    for r in net.layers:
+        assert all(v.is_real is not False for v in r.output_shape)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ICDPRes()[],=*+-/%^ 0123456789.np\n;#_ab", max_size=30))
+def test_any_text_gives_a_network_or_a_symcnn_error(text):
+    try:
+        symcnn.parse(text)
+    except symcnn.SymcnnError:
+        pass
