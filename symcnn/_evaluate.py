@@ -512,7 +512,10 @@ class Evaluator:
                     raise LimitError(f"line {node.pos.line}, column {node.pos.column}: {a}^"
                                      f"{_short(b)} has more than {MAX_BITS:,} bits (the limit "
                                      "is symcnn._evaluate.MAX_BITS)")
-        return a**b
+        power = a**b
+        if power.is_real is False:  # (-1)^0.5: nothing else can compare it with a size
+            raise self.syntax_error(f"{a}^{_short(b)} is not a real number", node.pos)
+        return power
 
     def function(self, node: Func, env) -> Expr:
         arity = {"floor": 1, "ceil": 1, "min": 2, "max": 2}
