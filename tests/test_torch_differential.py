@@ -47,13 +47,14 @@ def layer_macs(module, inputs, output):
 
 
 def torch_view(net):
-    """Runs ``to_torch(net)`` on one sample and counts what PyTorch sees."""
+    """Runs ``to_torch(net)`` on one sample and counts what PyTorch sees: each record's
+    input and output shape, channels-last, and each module's MACs."""
     model = to_torch(net).eval()
     shapes, macs = {}, {}
     hooks = []
     for record in net.layers:
         def keep_shape(module, inputs, output, name=record.name):
-            shapes[name] = channels_last(output.shape)
+            shapes[name] = channels_last(inputs[0].shape), channels_last(output.shape)
         hooks.append(model.get_submodule(record.name).register_forward_hook(keep_shape))
     for name, module in model.named_modules():
         if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
@@ -93,7 +94,9 @@ def test_symcnn_agrees_with_pytorch(generated):
     assert sum(r.params for r in net.layers) == net.params
 
     for record in net.layers:
-        assert record.output_shape == shapes[record.name], record.name
+        inputs, output = shapes[record.name]
+        assert record.output_shape == output, record.name
+        assert record.input_shape == (None if record.kind == "I" else inputs), record.name
         if record.kind in ("Add", "Cat", "Res"):
             assert record.params == 0 and record.macs == 0
             continue
@@ -192,7 +195,7 @@ def test_symcnn_refuses_what_pytorch_refuses(generated):
 def test_lrn_on_a_vector_runs(text):
     net = symcnn.parse(text)
     _, shapes, _ = torch_view(net)
-    assert shapes[net.layers[-1].name] == net.output_shape
+    assert shapes[net.layers[-1].name][1] == net.output_shape
 
 
 @pytest.mark.parametrize("kind", ["P", "A"])
