@@ -274,3 +274,32 @@ def test_a_symbolic_rate_is_a_constraint():
     assert not constraints_hold(net, {"r": 2})
     with pytest.raises(symcnn.ShapeError, match="between 0 and 1"):
         net.subs(r=2)
+
+
+@pytest.mark.parametrize("program, values, valid", [
+    ("I(n, n, c) C(f, k, p=(k - 1) / 2)", {"n": 9, "c": 2, "f": 3, "k": 5}, True),
+    ("I(n, n, c) C(f, k, p=(k - 1) / 2)", {"n": 9, "c": 2, "f": 3, "k": 4}, False),
+    ("I(n, n, c) Res([C(c, k, p=p) BN ReLU])", {"n": 9, "c": 2, "k": 3, "p": 1}, True),
+    ("I(n, n, c) Res([C(c, k, p=p) BN ReLU])", {"n": 9, "c": 2, "k": 3, "p": 2}, False),
+    ("I(n, n, c) Cat([C(f, 1)], [P(3, 1, p=p)])", {"n": 9, "c": 2, "f": 3, "p": 1}, True),
+    ("I(n, n, c) Cat([C(f, 1)], [P(3, 1, p=p)])", {"n": 9, "c": 2, "f": 3, "p": 0}, False),
+    ("I(n, n, c) C(f, 3, g=g) DW(3, m=m, p=1)", {"n": 9, "c": 4, "f": 6, "g": 2, "m": 3},
+     True),
+    ("I(n, n, c) C(f, 3, g=g) DW(3, m=m, p=1)", {"n": 9, "c": 4, "f": 6, "g": 4, "m": 3},
+     False),
+    ("I(n, n, c) T(f, k, s, op=o)", {"n": 3, "c": 1, "f": 1, "k": 2, "s": 2, "o": 1}, True),
+    ("I(n, n, c) T(f, k, s, op=o)", {"n": 3, "c": 1, "f": 1, "k": 2, "s": 1, "o": 1}, False),
+    ("I(n, n, c) P(k, p=p)", {"n": 3, "c": 1, "k": 3, "p": 1}, True),
+    ("I(n, n, c) P(k, p=p)", {"n": 3, "c": 1, "k": 3, "p": 2}, False),
+])
+def test_constraints_decide_validity(program, values, valid):
+    """Expressions as arguments, branches that must agree, groups, output padding and
+    pool padding: each becomes a constraint that holds exactly for valid values."""
+    net = symcnn.parse(program)
+    assert constraints_hold(net, values) == valid
+    if valid:
+        numeric = net.subs(values)
+        same_numbers(net, numeric, values)
+    else:
+        with pytest.raises(symcnn.SymcnnError):
+            net.subs(values)
