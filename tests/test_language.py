@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symcnn
@@ -393,7 +393,7 @@ PLACES = ["I({})", "I({}, 8, 2)", "I(4) Drop({})", "I(8, 8, 2) C(2, {})",
           "def b(x) = D(x)\nI(4) b({})", "I(8, 8, 2) AP({})"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(PLACES), expressions())
 def test_any_expression_gives_a_network_or_a_symcnn_error(place, expression):
     try:
@@ -405,7 +405,7 @@ def test_any_expression_gives_a_network_or_a_symcnn_error(place, expression):
         assert all(v.is_real is not False for v in r.output_shape)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.text(alphabet="ICDPRes()[],=*+-/%^ 0123456789.np\n;#_ab", max_size=30))
 def test_any_text_gives_a_network_or_a_symcnn_error(text):
     try:

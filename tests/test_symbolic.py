@@ -86,7 +86,7 @@ def constraints_hold(net, values) -> bool:
     return True
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(symbolic_programs(), st.data())
 def test_symbolic_network_equals_numeric_evaluation(program, data):
     symbolic_text, numeric_text, values = program

@@ -79,7 +79,7 @@ def within(name, prefix):
 
 # ---- the checks ----------------------------------------------------------------------
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(networks())
 def test_symcnn_agrees_with_pytorch(generated):
     text, expected_shape = generated
@@ -167,7 +167,7 @@ def risky_networks(draw):
     return f"{head} {prefix} {text}", f"{head} {prefix}", make
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(risky_networks())
 def test_symcnn_refuses_what_pytorch_refuses(generated):
     text, prefix, make = generated
