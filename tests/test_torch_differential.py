@@ -213,3 +213,15 @@ def test_every_small_pool_agrees_with_pytorch(kind):
                         net = symcnn.parse(f"I({n}, {n + 1}, 1) {kind}({k}, {s}, {p}, {flag})")
                         out = pool(k, s, p, ceil_mode=ceil)(torch.zeros(1, 1, n, n + 1))
                         assert net.output_shape == channels_last(out.shape), (n, k, s, p, ceil)
+
+
+@pytest.mark.parametrize("values", [{"n": 9, "c": 3, "f": 4, "k": 3, "s": 2},
+                                    {"n": 16, "c": 1, "f": 2, "k": 5, "s": 3}])
+def test_a_substituted_symbolic_network_runs_in_pytorch(values):
+    net = symcnn.parse("I(n, n, c) C(f, k, s=s, p=same) P(2, ceil=true) "
+                       "Res([C(f, 3, p=1) BN ReLU]) DW(k, p=(k - 1) / 2, m=2) G O(10)")
+    num = net.subs(values)
+    model, shapes, macs = torch_view(num)
+    assert int(num.params) == sum(p.numel() for p in model.parameters())
+    assert int(num.macs) == sum(macs.values())
+    assert [shapes[r.name][1] for r in num.layers] == [r.output_shape for r in num.layers]
