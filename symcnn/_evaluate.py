@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any, Callable, Mapping, Union
 
 import sympy
 from sympy import Expr
@@ -131,13 +131,18 @@ class _LayerCheck:
                 where = f" (input {L._show(self.x)})" if self.x else ""
                 self.fail(f"{what} is {value}{where}; it must be at least {bound}")
             return
-        self.holds(sympy.Ge(value, bound), f"{what} {value} must be at least {bound}")
+        condition = sympy.Ge(value, bound)
+        if condition != sympy.true:  # the message prints sympy: build it only when needed
+            self.holds(condition, f"{what} {value} must be at least {bound}")
 
-    def holds(self, condition: Any, message: str) -> None:
+    def holds(self, condition: Any, message: str | Callable[[], str]) -> None:
+        """Records a condition for a valid network, or fails now if it is false.
+        ``message`` may be a function, so that a condition that holds costs no
+        printing."""
         if condition == sympy.true:
             return
         if condition == sympy.false:
-            self.fail(message)
+            self.fail(message if isinstance(message, str) else message())
         self.ev.constraints.setdefault(condition, None)
 
     def divides(self, divisor: Expr, value: Expr, what: str) -> None:

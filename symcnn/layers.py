@@ -30,7 +30,7 @@ class Check(Protocol):
 
     def at_least(self, value: Expr, bound: int, what: str) -> None: ...
 
-    def holds(self, condition: Any, message: str) -> None: ...
+    def holds(self, condition: Any, message: str | Callable[[], str]) -> None: ...
 
     def divides(self, divisor: Expr, value: Expr, what: str) -> None: ...
 
@@ -332,8 +332,8 @@ def add(check: Check, x: Shape, branches: list[Shape]) -> Out:
                        f"branch 1 one of {len(first)}; Add needs one shape")
         for a, b in zip(first, shape):
             check.holds(sympy.Eq(a, b),
-                        f"branch {i} gives {_show(shape)} but branch 1 gives "
-                        f"{_show(first)}; Add needs one shape")
+                        lambda i=i, shape=shape: f"branch {i} gives {_show(shape)} but "
+                        f"branch 1 gives {_show(first)}; Add needs one shape")
     return Out(first)
 
 
@@ -349,8 +349,8 @@ def concatenate(check: Check, x: Shape, branches: list[Shape]) -> Out:
                        f"branch 1 one of {len(first)}; Cat needs the same kind of shape")
         for a, b in zip(first[:-1], shape[:-1]):
             check.holds(sympy.Eq(a, b),
-                        f"branch {i} gives {_show(shape)} but branch 1 gives "
-                        f"{_show(first)}; Cat needs the same spatial size")
+                        lambda i=i, shape=shape: f"branch {i} gives {_show(shape)} but "
+                        f"branch 1 gives {_show(first)}; Cat needs the same spatial size")
     return Out((*first[:-1], sympy.Add(*(s[-1] for s in branches))))
 
 
