@@ -127,7 +127,7 @@ class _LayerCheck:
 
     def at_least(self, value: Expr, bound: int, what: str) -> None:
         if value.is_Integer:
-            if value < bound:
+            if int(value) < bound:  # sympy's own comparison sympifies its operand: slow
                 where = f" (input {L._show(self.x)})" if self.x else ""
                 self.fail(f"{what} is {value}{where}; it must be at least {bound}")
             return
@@ -145,14 +145,14 @@ class _LayerCheck:
             self.fail(message if isinstance(message, str) else message())
         self.ev.constraints.setdefault(condition, None)
 
-    def divides(self, divisor: Expr, value: Expr, what: str) -> None:
+    def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None:
         if divisor == 1:
             return
         remainder = sympy.Mod(value, divisor)
         if remainder == 0:
             return
         if remainder.is_number:
-            self.fail(what)
+            self.fail(what if isinstance(what, str) else what())
         self.ev.constraints.setdefault(sympy.Eq(remainder, 0), None)
 
 
@@ -410,12 +410,13 @@ class Evaluator:
         if kind == "bool":
             if isinstance(value, bool):
                 return value
-            if value in ("true", "false"):
+            if isinstance(value, str) and value in ("true", "false"):
                 return value == "true"
             raise self.syntax_error(f"{param.name} of {rule.kind} is true or false", pos)
         if isinstance(value, int):
             value = sympy.Integer(value)
-        if kind == "pad" and value in ("same", "valid"):
+        # (a sympy number compared with a str tries to sympify it: test the type first)
+        if kind == "pad" and isinstance(value, str) and value in ("same", "valid"):
             return "same" if value == "same" else (ZERO, ZERO)
         if isinstance(value, (str, BoundGroup)):
             raise self.syntax_error(f"{param.name} of {rule.kind} takes "

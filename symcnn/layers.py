@@ -32,7 +32,7 @@ class Check(Protocol):
 
     def holds(self, condition: Any, message: str | Callable[[], str]) -> None: ...
 
-    def divides(self, divisor: Expr, value: Expr, what: str) -> None: ...
+    def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None: ...
 
 
 OPTIONAL = "<optional>"
@@ -160,8 +160,8 @@ def input_layer(check: Check, x: Shape, h: Expr, w: Expr | None, c: Expr | None)
 
 def _conv(check: Check, x: Shape, f: Expr, k, s, p, d, g: Expr, bias: bool) -> Out:
     h, w, c = x
-    check.divides(g, c, f"the groups g={g} must divide the input channels {c}")
-    check.divides(g, f, f"the groups g={g} must divide the output channels {f}")
+    check.divides(g, c, lambda: f"the groups g={g} must divide the input channels {c}")
+    check.divides(g, f, lambda: f"the groups g={g} must divide the output channels {f}")
     oh = _window_out(check, h, k[0], s[0], p if p == "same" else p[0], d[0], "height")
     ow = _window_out(check, w, k[1], s[1], p if p == "same" else p[1], d[1], "width")
     per_filter = _mul(k[0], k[1], _per_group(c, g))
@@ -184,8 +184,8 @@ def conv_transpose(check: Check, x: Shape, f, k, s, p, op, d, g, bias) -> Out:
     """Transposed convolution: ``(n-1)s - 2p + d(k-1) + op + 1`` per spatial size,
     ``n·s`` with ``p=same``."""
     h, w, c = x
-    check.divides(g, c, f"the groups g={g} must divide the input channels {c}")
-    check.divides(g, f, f"the groups g={g} must divide the output channels {f}")
+    check.divides(g, c, lambda: f"the groups g={g} must divide the input channels {c}")
+    check.divides(g, f, lambda: f"the groups g={g} must divide the output channels {f}")
     sizes = []
     for i, (n, what) in enumerate(((h, "height"), (w, "width"))):
         check.holds(sympy.Lt(op[i], sympy.Max(s[i], d[i])),
