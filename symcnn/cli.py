@@ -202,10 +202,26 @@ def _zoo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---- symcnn sweep: the work is in symcnn/sweep.py -------------------------------------
+
+def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    from .sweep import add_arguments
+
+    add_arguments(parser)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .sweep import run
+
+    return run(args)
+
+
 COMMANDS = {
     "zoo": Command("list the zoo's networks with their totals (at n=224 unless --set "
                    "says otherwise); zoo NAME shows one",
                    _zoo_arguments, _zoo),
+    "sweep": Command("a network's totals over a grid of values, as CSV",
+                     _sweep_arguments, _sweep),
 }
 
 

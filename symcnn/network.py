@@ -161,6 +161,14 @@ class Network:
 
         return latex_math(self)
 
+    def sweep(self, values: Mapping[Any, Any] | None = None, /, **more: Any):
+        """The totals and output shape at every combination of values for the free
+        symbols, computed exactly with NumPy: ``net.sweep(n=range(32, 1025), k=[3, 5])``.
+        Returns a :class:`symcnn.sweep.Sweep` table; see :func:`symcnn.sweep.sweep`."""
+        from .sweep import sweep
+
+        return sweep(self, values, **more)
+
     def __repr__(self) -> str:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "

@@ -1,0 +1,366 @@
+"""Design-space sweeps: a network's totals and output shape over a grid of values for its
+free symbols, evaluated at once with NumPy instead of one ``subs`` per point.
+
+>>> import symcnn
+>>> net = symcnn.parse("I(n, n, 3) C(f, k) P(2) D(10)")
+>>> table = net.sweep(n=[28, 32], k=[3, 5], f=[16])
+>>> [int(p) for p in table["params"]]
+[28218, 20378, 38458, 29338]
+
+The arithmetic is exact. Each formula is rewritten for integers before ``lambdify``
+prints it: ``floor(a/b)`` becomes ``A // B`` with ``A`` and ``B`` integer polynomials,
+``ceiling`` likewise, and a relation ``a >= b`` compares ``(a - b)``'s integer numerator
+with 0, so no value ever passes through a float. A bound on the magnitude of every
+intermediate value decides, formula by formula, between int64 and Python integers
+(NumPy object arrays), so nothing overflows. The grid is kept "sparse" (each symbol
+varies along its own axis) until the end, so a formula in ``n`` alone costs ``len(n)``
+operations, not one per configuration.
+
+NumPy is imported here only, on the first sweep: ``import symcnn`` does not need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from typing import Any, Iterable, Mapping, Sequence
+
+import sympy
+from sympy.core.relational import Relational
+from sympy.printing.numpy import NumPyPrinter
+
+from .errors import SymcnnError
+
+__all__ = ["Sweep", "add_arguments", "run", "sweep"]
+
+INT64_MAX = 2**63 - 1
+
+
+class Sweep:
+    """The result of :func:`sweep`: one row per configuration, one column per name.
+
+    Columns: the swept symbols (in the order given), ``params``, ``non_trainable``,
+    ``macs``, the output shape (``out_h``, ``out_w``, ``out_c`` for an image, ``out_f``
+    for a vector) and ``valid`` (every condition of ``net.constraints`` holds; where it
+    is false the other numbers describe no real network). Each column is a NumPy array,
+    of int64 where that is exact and of Python ints (``dtype=object``) where int64 would
+    overflow.
+    """
+
+    def __init__(self, columns: Mapping[str, Any]):
+        self.columns = dict(columns)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def __getitem__(self, name: str):
+        return self.columns[name]
+
+    def rows(self) -> Iterable[dict[str, Any]]:
+        """Each configuration as a dict of plain Python values."""
+        names = list(self.columns)
+        for values in zip(*(self.columns[n].tolist() for n in names)):
+            yield dict(zip(names, values))
+
+    def to_csv(self, file) -> None:
+        """Writes the table as CSV (a header line, then one line per configuration)."""
+        writer = csv.writer(file, lineterminator="\n")
+        names = list(self.columns)
+        writer.writerow(names)
+        columns = [self.columns[n].tolist() for n in names]
+        valid = names.index("valid")
+        columns[valid] = ["true" if v else "false" for v in columns[valid]]
+        writer.writerows(zip(*columns))
+
+    def __repr__(self) -> str:
+        return f"<symcnn.Sweep: {len(self)} configurations, columns {', '.join(self.columns)}>"
+
+
+def sweep(net, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Sweep:
+    """Evaluates ``net``'s totals and output shape at every combination of the values
+    given for its free symbols (``n=range(32, 1025), k=[3, 5, 7]``); see :class:`Sweep`.
+    Every free symbol needs values; a single integer is a one-value axis."""
+    import numpy as np
+
+    grid = _grid(net, {**dict(values or {}), **more})
+    symbols = list(grid)
+    axes = _sparse_axes(np, [grid[s] for s in symbols])
+    shape = tuple(len(grid[s]) for s in symbols)
+    outputs: dict[str, Any] = {}
+    for symbol, axis in zip(symbols, axes):
+        outputs[symbol.name] = axis
+    outputs["params"] = net.params
+    outputs["non_trainable"] = net.non_trainable
+    outputs["macs"] = net.macs
+    names = ("out_h", "out_w", "out_c") if len(net.output_shape) == 3 else ("out_f",)
+    outputs.update(zip(names, net.output_shape))
+    limits = {s: max(abs(v) for v in grid[s]) for s in symbols}
+    columns = {}
+    for name, expr in outputs.items():
+        if isinstance(expr, sympy.Basic):
+            expr = _evaluate(np, expr, symbols, axes, limits)
+        columns[name] = np.broadcast_to(expr, shape).ravel()
+    valid = np.ones(shape, dtype=bool)
+    for condition in net.constraints:
+        valid &= np.broadcast_to(_evaluate(np, condition, symbols, axes, limits), shape)
+    columns["valid"] = valid.ravel()
+    return Sweep(columns)
+
+
+# ---- the command line ------------------------------------------------------------
+
+_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=([0-9.,:]+)$")
+_RANGE = re.compile(r"^([0-9]+)(?:\.\.([0-9]+)(?::([0-9]+))?)?$")
+
+EXAMPLES = """\
+values: NAME=LIST, where LIST is comma-separated integers and ranges A..B (both ends
+included), optionally with a step A..B:STEP; every free symbol needs a LIST.
+
+examples:
+  symcnn sweep "I(n,n,3) C(f,k) P(2) D(10)" n=32..64 k=3,5,7 f=16..128:16
+  symcnn sweep -f examples/zoo/vgg16.cnn n=32..1024:32 -o vgg16.csv
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``symcnn sweep``."""
+    parser.epilog = EXAMPLES
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("items", nargs="*", metavar="NETWORK | NAME=LIST",
+                        help="the network, in the symcnn language (or -f FILE), then the "
+                             "values of each free symbol")
+    parser.add_argument("-f", "--file", help="read the network from FILE ('-' for stdin)")
+    parser.add_argument("-o", "--output", help="write the CSV to OUTPUT instead of standard "
+                                               "output")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``symcnn sweep`` (registered in ``cli.COMMANDS``): writes one CSV line per
+    configuration (see :class:`Sweep` for the columns). Raises ``SymcnnError`` for bad
+    input."""
+    from .network import load, parse
+
+    texts = [item for item in args.items if not _ITEM.match(item)]
+    grid = dict(_values(item) for item in args.items if _ITEM.match(item))
+    if len(texts) + (args.file is not None) != 1:
+        raise SymcnnError("give one network, as text or with -f FILE, then NAME=LIST "
+                          "values such as n=32..64 k=3,5,7" +
+                          (f" (not understood: {', '.join(texts[1:] or texts)})"
+                           if texts else ""))
+    if texts:
+        net = parse(texts[0])
+    elif args.file == "-":
+        net = parse(sys.stdin.read())
+    else:
+        net = load(args.file)
+    table = net.sweep(grid)
+    if args.output is None:
+        table.to_csv(sys.stdout)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as file:
+            table.to_csv(file)
+    except OSError as error:
+        raise SymcnnError(f"cannot write {args.output}: {error.strerror or error}") from None
+    return 0
+
+
+def _values(item: str) -> tuple[str, list[int]]:
+    match = _ITEM.match(item)
+    assert match is not None
+    name, text = match.groups()
+    values: list[int] = []
+    for part in text.split(","):
+        bounds = _RANGE.match(part)
+        if bounds is None:
+            raise SymcnnError(f"{item}: {part!r} is not an integer or a range A..B or "
+                              "A..B:STEP")
+        start, stop, step = bounds.groups()
+        if stop is None:
+            values.append(int(start))
+            continue
+        if step is not None and int(step) == 0:
+            raise SymcnnError(f"{item}: the step of a range must be at least 1")
+        values.extend(range(int(start), int(stop) + 1, int(step or 1)))
+    if len(values) > MAX_AXIS:
+        raise SymcnnError(f"{item}: more than {MAX_AXIS:,} values for one symbol")
+    return name, values
+
+
+MAX_AXIS = 10_000_000
+
+
+# ---- the grid --------------------------------------------------------------------
+
+def _grid(net, given: Mapping[Any, Any]) -> dict[sympy.Symbol, list[int]]:
+    free = {s.name: s for s in net.symbols}
+    grid: dict[sympy.Symbol, list[int]] = {}
+    for key, values in given.items():
+        name = key.name if isinstance(key, sympy.Symbol) else key
+        if name not in free:
+            known = ", ".join(free) or "none"
+            raise SymcnnError(f"{name} is not a free symbol of this network "
+                              f"(its free symbols: {known})")
+        grid[free[name]] = _axis(free[name], values)
+    missing = [name for name in free if free[name] not in grid]
+    if missing:
+        raise SymcnnError(f"a sweep needs values for every free symbol; give values for "
+                          f"{', '.join(missing)}")
+    return grid
+
+
+def _axis(symbol: sympy.Symbol, values: Any) -> list[int]:
+    if isinstance(values, (int, sympy.Integer)) and not isinstance(values, bool):
+        values = [values]
+    try:
+        items = list(values)
+    except TypeError:
+        raise SymcnnError(f"the values of {symbol} must be integers or an iterable of "
+                          f"integers, not {values!r}") from None
+    least = 0 if symbol.is_nonnegative and not symbol.is_positive else 1
+    axis = []
+    for item in items:
+        if isinstance(item, bool) or not hasattr(item, "__index__"):
+            raise SymcnnError(f"the values of {symbol} must be integers, not {item!r}")
+        value = int(item)
+        if value < least:
+            raise SymcnnError(f"{symbol} is {'a padding' if least == 0 else 'a size'}: "
+                              f"its values must be at least {least}, not {value}")
+        axis.append(value)
+    if not axis:
+        raise SymcnnError(f"no values are given for {symbol}")
+    return axis
+
+
+def _sparse_axes(np, axes: Sequence[list[int]]) -> list[Any]:
+    """Each axis as an array that varies along its own dimension only; NumPy
+    broadcasting builds the whole grid where a formula needs it."""
+    arrays = []
+    for i, axis in enumerate(axes):
+        dtype = np.int64 if max(map(abs, axis)) <= INT64_MAX else object
+        shape = [1] * len(axes)
+        shape[i] = len(axis)
+        arrays.append(np.array(axis, dtype=dtype).reshape(shape))
+    return arrays
+
+
+# ---- exact evaluation --------------------------------------------------------------
+
+def _evaluate(np, expr: sympy.Basic, symbols: list[sympy.Symbol], axes: list[Any],
+              limits: Mapping[sympy.Symbol, int]) -> Any:
+    """The values of an integer formula (or a condition) on the grid, exactly."""
+    if _bound(expr, limits) > INT64_MAX:
+        axes = [a.astype(object) for a in axes]
+    values = {s: axes[symbols.index(s)] for s in symbols}
+    if isinstance(expr, sympy.Expr):
+        numerator, denominator = _split(expr)
+        if denominator != 1:
+            return _lambdified(numerator, values) // _lambdified(denominator, values)
+    return _lambdified(expr, values)
+
+
+def _lambdified(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any]) -> Any:
+    used = sorted(expr.free_symbols, key=lambda s: s.name)
+    function = sympy.lambdify(used, expr, modules="numpy", printer=_ExactPrinter)
+    return function(*(values[s] for s in used))
+
+
+def _split(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """``expr`` as ``numerator / denominator``, both with integer coefficients and the
+    denominator positive. Functions (floor, Max, Piecewise, ...) are integers already."""
+    if not isinstance(expr, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Rational)):
+        return expr, sympy.Integer(1)
+    numerator, denominator = sympy.fraction(sympy.together(expr))
+    if denominator.is_positive is not True:
+        raise SymcnnError(f"cannot sweep {expr}: its denominator {denominator} may not be "
+                          "positive")
+    return numerator, denominator
+
+
+class _ExactPrinter(NumPyPrinter):
+    """NumPy code with integer operations only: ``floor(a/b)`` is ``A // B`` for the
+    integer numerator and denominator of ``a/b``, and a fraction left anywhere else is
+    an error rather than a float."""
+
+    def _integer(self, expr: sympy.Expr, sign: str = "") -> str:
+        """``floor(expr)``, or ``ceiling(expr)`` with ``sign="-"``."""
+        numerator, denominator = _split(expr)
+        if denominator == 1:
+            return self._print(numerator)
+        return (f"({sign}(({sign}({self._print(numerator)})) "
+                f"// ({self._print(denominator)})))")
+
+    def _print_floor(self, expr):
+        return self._integer(expr.args[0])
+
+    def _print_ceiling(self, expr):
+        return self._integer(expr.args[0], "-")
+
+    def _print_Mod(self, expr):
+        a, b = expr.args
+        return f"(({self._integer(a)}) % ({self._integer(b)}))"
+
+    def _print_Max(self, expr):
+        return self._reduce("numpy.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._reduce("numpy.minimum", expr.args)
+
+    def _reduce(self, function: str, args) -> str:
+        text = self._integer(args[0])
+        for arg in args[1:]:
+            text = f"{function}({text}, {self._integer(arg)})"
+        return text
+
+    def _print_Relational(self, expr):
+        # a OP b  <=>  numerator(a - b) OP 0, the denominator being positive
+        numerator, _ = _split(expr.lhs - expr.rhs)
+        return f"(({self._print(numerator)}) {expr.rel_op} 0)"
+
+    def _print_Piecewise(self, expr):
+        (value, condition), *rest = expr.args
+        if condition == sympy.true:
+            return self._integer(value)
+        if not rest:
+            raise SymcnnError(f"cannot sweep {expr}: it has no value where its condition "
+                              "is false")
+        return (f"numpy.where({self._print(condition)}, {self._integer(value)}, "
+                f"{self._print(sympy.Piecewise(*rest))})")
+
+    def _print_Rational(self, expr):
+        raise SymcnnError(f"cannot sweep exactly: the fraction {expr} is left in a formula")
+
+    _print_Float = _print_Rational
+
+
+def _bound(expr: sympy.Basic, limits: Mapping[sympy.Symbol, int]) -> int:
+    """An upper bound of the magnitude of ``expr`` and of every intermediate value of the
+    code :class:`_ExactPrinter` writes for it, for symbols within ``limits``."""
+    if expr.is_Integer:
+        return abs(int(expr))
+    if expr.is_Symbol:
+        return limits[expr]
+    if isinstance(expr, Relational):
+        return _bound(_split(expr.lhs - expr.rhs)[0], limits)
+    if isinstance(expr, sympy.Expr):
+        numerator, denominator = _split(
+            expr.args[0] if isinstance(expr, (sympy.floor, sympy.ceiling)) else expr)
+        if denominator != 1 or numerator != expr:
+            return max(_bound(numerator, limits), _bound(denominator, limits)) + 1
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp >= 0:
+        return max(_bound(expr.base, limits), 1) ** int(expr.exp)
+    if isinstance(expr, sympy.Add):
+        return sum(_bound(a, limits) for a in expr.args)
+    if isinstance(expr, sympy.Mul):
+        result = 1
+        for a in expr.args:
+            result *= max(_bound(a, limits), 1)
+        return result
+    if isinstance(expr, (sympy.Mod, sympy.Max, sympy.Min, sympy.Piecewise,
+                         sympy.logic.boolalg.BooleanFunction, sympy.Tuple)):
+        return max((_bound(a, limits) for a in expr.args), default=1)
+    if expr in (sympy.true, sympy.false):
+        return 1
+    raise SymcnnError(f"cannot sweep {expr}: {type(expr).__name__} is not supported")
