@@ -6,6 +6,10 @@ checked against its kind's signature (``layers.RULES``) and its rule computes th
 shape, parameters and MACs from the shape before it. Sizes that are symbolic become
 conditions in ``constraints``; sizes that are numbers and wrong raise ``ShapeError`` with
 the layer's name and place.
+
+A network without free symbols is evaluated with Python numbers (``numeric=True``, see
+``_math``); the first free name met ends that attempt with :class:`NeedsSymbols`, and
+``network`` evaluates the program again with sympy.
 """
 
 from __future__ import annotations
@@ -13,16 +17,19 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Union
-
-import sympy
-from sympy import Expr
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Union
 
 from . import layers as L
-from ._math import ZERO, evaluated, symbol
+from ._math import (NUMBER, ZERO, ceiling, divide, eq, evaluated, floor, ge, is_integer,
+                    is_number, le, maximum, minimum, mod, symbol, to_python, to_sympy, truth)
 from ._syntax import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Num, Pos,
                       Program, Repeat, Sequence, Tuple, Word, context_lines)
 from .errors import DSLSyntaxError, LimitError, ShapeError
+
+if TYPE_CHECKING:
+    import sympy
+    from sympy import Expr
 
 MAX_LAYERS = 1_000_000  # layers in one network, branches included
 MAX_DEPTH = 100  # nesting of groups, branches and block calls
@@ -67,7 +74,13 @@ class BoundGroup:
     env: Mapping[str, Any]
 
 
-Bound = Union[Expr, tuple, str, BoundGroup]  # what a name may stand for
+Bound = Union["Expr", int, Fraction, tuple, str, BoundGroup]  # what a name may stand for
+NOT_NUMBERS = (tuple, str, BoundGroup)  # the Bound values that are no expression
+
+
+class NeedsSymbols(Exception):
+    """A numeric evaluation met what only sympy can hold: a free symbol, or a power
+    with a fractional exponent."""
 
 
 @dataclass
@@ -126,40 +139,45 @@ class _LayerCheck:
         raise self.ev.shape_error(message, self.name, self.kind, self.pos)
 
     def at_least(self, value: Expr, bound: int, what: str) -> None:
-        if value.is_Integer:
+        if is_integer(value):
             if int(value) < bound:  # sympy's own comparison sympifies its operand: slow
                 where = f" (input {L._show(self.x)})" if self.x else ""
                 self.fail(f"{what} is {value}{where}; it must be at least {bound}")
             return
-        condition = sympy.Ge(value, bound)
-        if condition != sympy.true:  # the message prints sympy: build it only when needed
-            self.holds(condition, f"{what} {value} must be at least {bound}")
+        self.holds(ge(value, bound), lambda: f"{what} {value} must be at least {bound}")
 
     def holds(self, condition: Any, message: str | Callable[[], str]) -> None:
         """Records a condition for a valid network, or fails now if it is false.
         ``message`` may be a function, so that a condition that holds costs no
         printing."""
-        if condition == sympy.true:
+        decided = truth(condition)
+        if decided is True:
             return
-        if condition == sympy.false:
+        if decided is False:
             self.fail(message if isinstance(message, str) else message())
         self.ev.constraints.setdefault(condition, None)
 
     def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None:
         if divisor == 1:
             return
-        remainder = sympy.Mod(value, divisor)
+        remainder = mod(value, divisor)
         if remainder == 0:
             return
-        if remainder.is_number:
+        if is_number(remainder):
             self.fail(what if isinstance(what, str) else what())
+        import sympy
+
         self.ev.constraints.setdefault(sympy.Eq(remainder, 0), None)
 
 
 class Evaluator:
-    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None):
+    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None,
+                 numeric: bool = False):
         self.program = program
-        self.values = dict(values or {})
+        self.numeric = numeric
+        self.number = to_python if numeric else to_sympy  # a number in this evaluation
+        self.values = {name: to_python(v) if numeric else v
+                       for name, v in (values or {}).items()}
         self.used_values: set[str] = set()
         self.defs: dict[str, Definition] = {}
         self.globals: dict[str, Bound] = {}
@@ -233,12 +251,12 @@ class Evaluator:
 
     def repeat(self, item: Repeat, env, x, scope: _Scope, nodes) -> tuple | None:
         count = self.expr(item.count, env)
-        if count.free_symbols:
+        if not isinstance(count, NUMBER) and count.free_symbols:
             raise self.syntax_error(
                 f"a repetition count must be a number, but {count} has the free symbol(s) "
                 f"{', '.join(sorted(map(str, count.free_symbols)))}; bind them first "
                 "(n = 3) or give them values", item.count.pos)
-        if not count.is_Integer or count < 0:
+        if not is_integer(count) or count < 0:
             raise self.syntax_error(f"a repetition count must be a whole number of at least 0, "
                                     f"not {count}", item.count.pos)
         before = len(self.records)
@@ -325,10 +343,12 @@ class Evaluator:
             out = rule.compute(check, x, shapes)
         else:
             out = rule.compute(check, x, **args)
+        number = self.number  # rules may answer with Python ints even in sympy's world
         record = LayerRecord(
-            name=name, kind=rule.kind, input_shape=x, output_shape=tuple(out.shape),
-            params=evaluated(out.params), non_trainable=out.non_trainable, macs=out.macs,
-            formula=out.params, args=args, line=call.pos.line, column=call.pos.column,
+            name=name, kind=rule.kind, input_shape=x, output_shape=number(tuple(out.shape)),
+            params=number(evaluated(out.params)), non_trainable=number(out.non_trainable),
+            macs=number(out.macs), formula=out.params if self.numeric else number(out.params),
+            args=args, line=call.pos.line, column=call.pos.column,
             depth=scope.prefix.count(".") // 2,
             index=len(self.records))
         self.records.append(record)
@@ -414,19 +434,19 @@ class Evaluator:
                 return value == "true"
             raise self.syntax_error(f"{param.name} of {rule.kind} is true or false", pos)
         if isinstance(value, int):
-            value = sympy.Integer(value)
+            value = self.number(value)
         # (a sympy number compared with a str tries to sympify it: test the type first)
         if kind == "pad" and isinstance(value, str) and value in ("same", "valid"):
-            return "same" if value == "same" else (ZERO, ZERO)
+            return "same" if value == "same" else (self.number(ZERO), self.number(ZERO))
         if isinstance(value, (str, BoundGroup)):
             raise self.syntax_error(f"{param.name} of {rule.kind} takes "
                                     f"{_TYPE_WORDS[kind]}, not {_describe(value)}", pos)
         if kind == "rate":
             if isinstance(value, tuple):
                 raise self.syntax_error(f"{param.name} of {rule.kind} is one number", pos)
-            if value.is_number and not (0 <= value <= 1):
+            if is_number(value) and not (0 <= value <= 1):
                 check.fail(f"the rate {param.name}={value} must lie between 0 and 1")
-            for bound in (sympy.Ge(value, 0), sympy.Le(value, 1)):
+            for bound in (ge(value, 0), le(value, 1)):
                 check.holds(bound, f"the rate {param.name}={value} must lie between 0 and 1")
             return value
         if isinstance(value, tuple):
@@ -438,11 +458,11 @@ class Evaluator:
         else:
             pair = (value, value)
         for v in pair:
-            if v.is_number and not v.is_Integer:
+            if is_number(v) and not is_integer(v):
                 raise self.syntax_error(f"{param.name} of {rule.kind} must be a whole number, "
                                         f"not {v}", pos)
-            if v.is_integer is not True:
-                check.holds(sympy.Eq(sympy.Mod(v, 1), 0),
+            if type(v) not in NUMBER and v.is_integer is not True:
+                check.holds(eq(mod(v, 1), 0),
                             f"{param.name} of {rule.kind} must be a whole number, not {v}")
             check.at_least(v, param.least, param.name)
         return pair[0] if kind == "int" else pair
@@ -458,13 +478,19 @@ class Evaluator:
             return node.word
         if isinstance(node, Group):
             return BoundGroup(node, env)
-        if isinstance(node, Name) and node.id in env and not isinstance(env[node.id], Expr):
+        if isinstance(node, Name) and node.id in env and isinstance(env[node.id], NOT_NUMBERS):
             return env[node.id]
         return self.expr(node, env)
 
     def expr(self, node, env) -> Expr:
+        value = self._expr(node, env)
+        if type(value) is Fraction and value.denominator == 1:
+            return value.numerator  # 2^-1 * 4 is the whole number 2, as sympy has it
+        return value
+
+    def _expr(self, node, env) -> Expr:
         if isinstance(node, Num):
-            return node.value
+            return self.number(node.value)
         if isinstance(node, Name):
             return self.name(node, env)
         if isinstance(node, BinOp):
@@ -476,16 +502,19 @@ class Evaluator:
     def name(self, node: Name, env) -> Expr:
         if node.id in env:
             value = env[node.id]
-            if not isinstance(value, Expr):
+            if isinstance(value, NOT_NUMBERS):
                 raise self.syntax_error(f"{node.id} stands for {_describe(value)}, which "
                                         "cannot be used in arithmetic", node.pos)
             return value
         if node.id in self.values:
             self.used_values.add(node.id)
             value = self.values[node.id]
-            for free in value.free_symbols:  # subs(n="2*q") makes q a free symbol
-                self.free.setdefault(free.name, free)
+            if type(value) not in NUMBER:  # subs(n="2*q") makes q a free symbol
+                for free in value.free_symbols:
+                    self.free.setdefault(free.name, free)
             return value
+        if self.numeric:
+            raise NeedsSymbols(node.id)
         if node.id not in self.free:
             self.free[node.id] = symbol(node.id)
         return self.free[node.id]
@@ -503,25 +532,29 @@ class Evaluator:
         if op == "*":
             return a * b
         if op == "/":
-            return a / b
+            return divide(a, b)
         if op == "//":
-            return sympy.floor(a / b)
+            return floor(divide(a, b))
         if op == "%":
-            return sympy.Mod(a, b)
-        if a == 0 and b.is_number and b < 0:
+            return mod(a, b)
+        if a == 0 and is_number(b) and b < 0:
             raise self.syntax_error("division by zero (0 to a negative power)", node.pos)
-        if a.is_number and b.is_number:
+        if is_number(a) and is_number(b):
             magnitude = abs(a)
-            if b.is_Integer and magnitude > 1:
-                bits = float(b) * math.log2(float(magnitude)) if abs(b) < 10**9 else math.inf
+            if is_integer(b) and magnitude > 1:
+                bits = float(b) * _log2(magnitude) if abs(b) < 10**9 else math.inf
                 if bits > MAX_BITS:
                     raise LimitError(f"line {node.pos.line}, column {node.pos.column}: {a}^"
                                      f"{_short(b)} has more than {MAX_BITS:,} bits (the limit "
                                      "is symcnn._evaluate.MAX_BITS)")
-        power = a**b
-        if power.is_real is False:  # (-1)^0.5: nothing else can compare it with a size
-            raise self.syntax_error(f"{a}^{_short(b)} is not a real number", node.pos)
-        return power
+        if not self.numeric:
+            power = a**b
+            if power.is_real is False:  # (-1)^0.5: nothing else can compare it with a size
+                raise self.syntax_error(f"{a}^{_short(b)} is not a real number", node.pos)
+            return power
+        if type(b) is not int:
+            raise NeedsSymbols(f"{a}^{b}")  # a root: sympy keeps it exact
+        return a**b if b >= 0 else divide(1, a ** -b)
 
     def function(self, node: Func, env) -> Expr:
         arity = {"floor": 1, "ceil": 1, "min": 2, "max": 2}
@@ -534,12 +567,12 @@ class Evaluator:
                                     f"not {len(node.args)}", node.pos)
         args = [self.expr(a, env) for a in node.args]
         if node.name == "floor":
-            return sympy.floor(args[0])
+            return floor(args[0])
         if node.name == "ceil":
-            return sympy.ceiling(args[0])
+            return ceiling(args[0])
         if node.name == "min":
-            return sympy.Min(*args)
-        return sympy.Max(*args)
+            return minimum(*args)
+        return maximum(*args)
 
 
 _RES_FORMS = "Res {}: Res([BODY]) or Res([BODY], [SHORTCUT])"
@@ -563,6 +596,12 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return f"the word {value}"
     return str(value)
+
+
+def _log2(value: Any) -> float:
+    if isinstance(value, Fraction):
+        return math.log2(value.numerator) - math.log2(value.denominator)
+    return math.log2(value)
 
 
 def _short(value: Expr) -> str:

@@ -14,7 +14,6 @@ from fractions import Fraction
 from typing import Iterator, Union
 
 import lark
-import sympy
 
 from ._resources import data
 from .errors import DSLSyntaxError
@@ -30,7 +29,7 @@ class Pos:
 
 @dataclass(frozen=True)
 class Num:
-    value: sympy.Rational
+    value: int | Fraction  # exact; the evaluator turns it into sympy where it needs to
     pos: Pos
 
 
@@ -221,12 +220,11 @@ class _Build(lark.Transformer):
 
     def integer(self, children):
         (token,) = children
-        return Num(sympy.Integer(int(token)), _pos(token))
+        return Num(int(token), _pos(token))
 
     def decimal(self, children):
         (token,) = children
-        exact = Fraction(str(token))
-        return Num(sympy.Rational(exact.numerator, exact.denominator), _pos(token))
+        return Num(Fraction(str(token)), _pos(token))
 
     def name(self, children):
         (token,) = children

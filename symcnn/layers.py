@@ -13,14 +13,15 @@ Adding a kind touches this file only: write the rule and register it with ``@rul
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-import sympy
-from sympy import Expr
+from ._math import (ONE, ZERO, ceil_div, divide, eq, floor_div, formula, ge, le, lt, maximum,
+                    piecewise, product, total, truth)
 
-from ._math import ONE, ZERO, WrittenProduct, WrittenSum, ceil_div, floor_div, product
+if TYPE_CHECKING:
+    from sympy import Expr
 
-Shape = tuple  # of sympy expressions: (h, w, c) or (f,)
+Shape = tuple  # of ints or sympy expressions (see _math): (h, w, c) or (f,)
 
 
 class Check(Protocol):
@@ -98,28 +99,15 @@ def kinds() -> list[Rule]:
 def _mul(*factors: Expr | None) -> Expr:
     """A product kept as written (``5·5·1``), numbers and all; a symbol that repeats
     is written once, as a power (``k·k·c`` is ``k²·c``)."""
-    given: list[Expr] = []
-    for f in factors:
-        if isinstance(f, WrittenProduct):
-            given.extend(f.args)
-        elif f is not None:
-            given.append(sympy.Integer(f) if isinstance(f, int) else f)
-    kept: list[Expr] = []
-    for i, factor in enumerate(given):
-        if factor.is_number:
-            kept.append(factor)
-        elif factor not in given[:i]:
-            kept.append(factor ** given.count(factor))
-    return kept[0] if len(kept) == 1 else WrittenProduct(*kept)
+    return formula("*", factors)
 
 
 def _add(*terms: Expr | None) -> Expr:
-    kept = [t for t in terms if t is not None and t != 0]
-    return kept[0] if len(kept) == 1 else WrittenSum(*kept)
+    return formula("+", terms)
 
 
 def _per_group(channels: Expr, groups: Expr) -> Expr:
-    return channels if groups == 1 else channels / groups
+    return channels if groups == 1 else divide(channels, groups)
 
 
 def _bias(on: bool) -> Expr | None:
@@ -129,7 +117,7 @@ def _bias(on: bool) -> Expr | None:
 def _window_out(check: Check, n: Expr, k: Expr, s: Expr, p: Any, d: Expr, what: str) -> Expr:
     """Output length of a sliding window: ``floor((n + 2p - d(k-1) - 1)/s) + 1``, or
     TensorFlow's ``ceil(n/s)`` for ``p=same``."""
-    if p == "same":
+    if isinstance(p, str):  # "same"; comparing a sympy number with a str is slow
         out = ceil_div(n, s)
     else:
         out = floor_div(n + 2 * p - d * (k - 1) - 1, s) + 1
@@ -188,9 +176,9 @@ def conv_transpose(check: Check, x: Shape, f, k, s, p, op, d, g, bias) -> Out:
     check.divides(g, f, lambda: f"the groups g={g} must divide the output channels {f}")
     sizes = []
     for i, (n, what) in enumerate(((h, "height"), (w, "width"))):
-        check.holds(sympy.Lt(op[i], sympy.Max(s[i], d[i])),
-                    f"output padding op={op[i]} must be smaller than the stride or the "
-                    "dilation, as in PyTorch")
+        check.holds(lt(op[i], maximum(s[i], d[i])),
+                    lambda i=i: f"output padding op={op[i]} must be smaller than the stride "
+                    "or the dilation, as in PyTorch")
         if p == "same":
             out = n * s[i]
         else:
@@ -219,19 +207,15 @@ def _pool(check: Check, x: Shape, k, s, p, ceil: bool) -> Out:
         if p == "same":
             out = ceil_div(n, s[i])
         else:
-            check.holds(sympy.Le(2 * p[i], k[i]),
-                        f"pool padding p={p[i]} must be at most half the kernel k={k[i]}")
+            check.holds(le(2 * p[i], k[i]), lambda i=i: f"pool padding p={p[i]} must be at "
+                        f"most half the kernel k={k[i]}")
             span = n + 2 * p[i] - k[i]
             if ceil:
                 out = ceil_div(span, s[i]) + 1
                 # PyTorch's ceil_mode: the last window must start inside the input or
                 # its left padding; it can only start past it when p + s > k.
-                if not (p[i] + s[i] - k[i] <= 0) == sympy.true:
-                    past = sympy.Ge((out - 1) * s[i], n + p[i])
-                    if past == sympy.true:
-                        out = out - 1
-                    elif past != sympy.false:
-                        out = sympy.Piecewise((out - 1, past), (out, True))
+                if truth(le(p[i] + s[i] - k[i], 0)) is not True:
+                    out = piecewise(out - 1, ge((out - 1) * s[i], n + p[i]), out)
             else:
                 out = floor_div(span, s[i]) + 1
         check.at_least(out, 1, f"output {what}")
@@ -331,7 +315,7 @@ def add(check: Check, x: Shape, branches: list[Shape]) -> Out:
             check.fail(f"branch {i} gives a shape of {len(shape)} dimensions, "
                        f"branch 1 one of {len(first)}; Add needs one shape")
         for a, b in zip(first, shape):
-            check.holds(sympy.Eq(a, b),
+            check.holds(eq(a, b),
                         lambda i=i, shape=shape: f"branch {i} gives {_show(shape)} but "
                         f"branch 1 gives {_show(first)}; Add needs one shape")
     return Out(first)
@@ -348,10 +332,10 @@ def concatenate(check: Check, x: Shape, branches: list[Shape]) -> Out:
             check.fail(f"branch {i} gives a shape of {len(shape)} dimensions, "
                        f"branch 1 one of {len(first)}; Cat needs the same kind of shape")
         for a, b in zip(first[:-1], shape[:-1]):
-            check.holds(sympy.Eq(a, b),
+            check.holds(eq(a, b),
                         lambda i=i, shape=shape: f"branch {i} gives {_show(shape)} but "
                         f"branch 1 gives {_show(first)}; Cat needs the same spatial size")
-    return Out((*first[:-1], sympy.Add(*(s[-1] for s in branches))))
+    return Out((*first[:-1], total(s[-1] for s in branches)))
 
 
 @rule("Res", params=(BRANCHES,), needs="any", variadic=True)

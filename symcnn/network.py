@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
-import sympy
-from sympy import Expr
-
-from ._evaluate import Evaluator, LayerRecord, Node
-from ._math import symbol, total
+from ._evaluate import Evaluator, LayerRecord, NeedsSymbols, Node
+from ._math import symbol, to_sympy, total
 from ._syntax import Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
+
+if TYPE_CHECKING:
+    import sympy
+    from sympy import Expr
 
 MAX_TEXT = 1_000_000  # characters in one program
 
@@ -46,20 +48,57 @@ class Network:
     def __init__(self, program: Program, values: Mapping[str, Expr] | None = None):
         self._program = program
         self._values = dict(values or {})
-        evaluator = Evaluator(program, self._values)
-        result = _guarded(evaluator.run)
+        # Without free symbols Python's numbers do the work; sympy comes in only when a
+        # symbol does (or when a caller asks for sympy values: see ``layers``).
+        evaluator = Evaluator(program, self._values,
+                              numeric=all(v.is_Rational for v in self._values.values()))
+        try:
+            result = _guarded(evaluator.run)
+        except NeedsSymbols:
+            evaluator = Evaluator(program, self._values)
+            result = _guarded(evaluator.run)
         unused = [name for name in self._values if name not in evaluator.used_values]
         if unused:
             raise SymcnnError(f"{', '.join(unused)} is not a free symbol of this network")
-        self._nodes: tuple[Node, ...] = result.nodes
-        self.layers: tuple[LayerRecord, ...] = tuple(result.records)
-        self.output_shape: tuple = result.output_shape
+        self._numeric = evaluator.numeric
+        # the records as evaluated: Python numbers in a numeric network
+        self._records: tuple[LayerRecord, ...] = tuple(result.records)
+        self._tree: tuple[Node, ...] = result.nodes
+        self._output_shape = result.output_shape
         # A value may itself hold symbols (n = 2*m): they are as free as those never given.
         inside = set().union(*(self._values[name].free_symbols
                                for name in evaluator.used_values))
         self.symbols: tuple[sympy.Symbol, ...] = tuple(
             sorted(set(result.symbols) | inside, key=lambda s: s.name))
         self.constraints: tuple = tuple(result.constraints)
+
+    @functools.cached_property
+    def layers(self) -> tuple[LayerRecord, ...]:
+        """One record per layer, with sympy values."""
+        if not self._numeric:
+            return self._records
+        return tuple(dataclasses.replace(
+            r, input_shape=to_sympy(r.input_shape), output_shape=to_sympy(r.output_shape),
+            params=to_sympy(r.params), non_trainable=to_sympy(r.non_trainable),
+            macs=to_sympy(r.macs), formula=to_sympy(r.formula),
+            args={key: to_sympy(value) for key, value in r.args.items()})
+            for r in self._records)
+
+    @functools.cached_property
+    def _nodes(self) -> tuple[Node, ...]:
+        """The layers as a tree: a merge holds its branches."""
+        if not self._numeric:
+            return self._tree
+        public = {id(raw): record for raw, record in zip(self._records, self.layers)}
+
+        def convert(node: Node) -> Node:
+            return Node(public[id(node.record)],
+                        tuple(tuple(convert(n) for n in branch) for branch in node.branches))
+        return tuple(convert(node) for node in self._tree)
+
+    @property
+    def output_shape(self) -> tuple:
+        return to_sympy(self._output_shape)  # type: ignore[no-any-return]
 
     @property
     def source(self) -> str:
@@ -73,17 +112,17 @@ class Network:
     @functools.cached_property
     def params(self) -> Expr:
         """Trainable parameters, in total."""
-        return total(r.params for r in self.layers)
+        return to_sympy(total(r.params for r in self._records))
 
     @functools.cached_property
     def non_trainable(self) -> Expr:
         """Parameters that are not trained: BatchNorm's running mean and variance."""
-        return total(r.non_trainable for r in self.layers)
+        return to_sympy(total(r.non_trainable for r in self._records))
 
     @functools.cached_property
     def macs(self) -> Expr:
         """Multiply-accumulates of one forward pass of one sample."""
-        return total(r.macs for r in self.layers)
+        return to_sympy(total(r.macs for r in self._records))
 
     @property
     def is_numeric(self) -> bool:
@@ -94,6 +133,8 @@ class Network:
         ``net.subs({"n": 28})``. Values are integers, sympy expressions or expression
         text (``"2*m"``); symbols not given stay free. Raises ``ShapeError`` if the
         network is invalid for these values."""
+        import sympy
+
         given: dict[str, Expr] = {}
         for key, value in {**dict(values or {}), **more}.items():
             name = key.name if isinstance(key, sympy.Symbol) else key
@@ -196,6 +237,8 @@ def _resolved(given: dict[str, Expr]) -> dict[str, Expr]:
 
 
 def _exact(name: str, value: Any) -> Expr:
+    import sympy
+
     if isinstance(value, bool) or isinstance(value, float):
         raise SymcnnError(f"the value of {name} must be exact (an int or a sympy "
                           f"expression), not {value!r}")
@@ -206,7 +249,7 @@ def _exact(name: str, value: Any) -> Expr:
     if isinstance(value, str):
         program = Program((), value)
         return _guarded(lambda: Evaluator(program).expr(parse_expression(value), {}))
-    if isinstance(value, Expr):
+    if isinstance(value, sympy.Expr):
         return value
     raise SymcnnError(f"the value of {name} must be an int or a sympy expression, "
                       f"not {type(value).__name__}")
