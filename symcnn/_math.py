@@ -146,7 +146,7 @@ def floor_div(numerator: Expr, denominator: Expr) -> Expr:
 
     if numerator.is_Integer and denominator.is_Integer:
         return sympy.Integer(int(numerator) // int(denominator))
-    return sympy.floor(_unfloor(numerator, sympy.floor) / denominator)
+    return _rounded(sympy.floor, _unfloor(numerator, sympy.floor) / denominator)
 
 
 def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
@@ -159,7 +159,47 @@ def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
 
     if numerator.is_Integer and denominator.is_Integer:
         return sympy.Integer(-(-int(numerator) // int(denominator)))
-    return sympy.ceiling(_unfloor(numerator, sympy.ceiling) / denominator)
+    return _rounded(sympy.ceiling, _unfloor(numerator, sympy.ceiling) / denominator)
+
+
+def _rounded(kind: type, argument: Expr) -> Expr:
+    """``kind(argument)`` for sympy's floor or ceiling, evaluated as sympy does, but
+    without sympy's attempt to prove the value constant (``0 <= argument < 1`` and the
+    like, through assumptions) where it cannot succeed: when the argument grows without
+    bound in one of its symbols. That attempt cost most of a symbolic network's
+    evaluation."""
+    import sympy
+
+    if not _unbounded(argument):
+        return kind(argument)
+    whole, numbers, rest = [], [], []
+    for term in sympy.Add.make_args(argument):
+        (whole if term.is_integer else numbers if term.is_Number else rest).append(term)
+    if not rest:  # as sympy does: a number's floor is a number
+        return sympy.Add(*whole, kind(sympy.Add(*numbers)))
+    inner = sympy.Add(*rest, *numbers)
+    if isinstance(inner, (sympy.floor, sympy.ceiling)):
+        return sympy.Add(*whole, inner)
+    return sympy.Add(*whole, kind(inner, evaluate=False))
+
+
+def _unbounded(argument: Expr) -> bool:
+    """Whether ``argument`` grows without bound as one positive symbol grows: a term
+    ``c·x`` of its numerator with ``c > 0``, and ``x`` nowhere else. Every constant value
+    sympy tries to prove for a floor or ceiling needs an upper bound."""
+    import sympy
+
+    numerator, denominator = argument.as_numer_denom()
+    if denominator.is_positive is not True:
+        return False
+    terms = sympy.Add.make_args(numerator)
+    for i, term in enumerate(terms):
+        coefficient, x = term.as_coeff_Mul()
+        if (coefficient > 0 and x.is_Symbol and x.is_positive
+                and x not in denominator.free_symbols
+                and not any(x in t.free_symbols for j, t in enumerate(terms) if j != i)):
+            return True
+    return False
 
 
 def _unfloor(expr: Expr, kind: type) -> Expr:
