@@ -144,7 +144,10 @@ class _LayerCheck:
                 where = f" (input {L._show(self.x)})" if self.x else ""
                 self.fail(f"{what} is {value}{where}; it must be at least {bound}")
             return
-        self.holds(ge(value, bound), lambda: f"{what} {value} must be at least {bound}")
+        key = (value, bound)
+        if key not in self.ev.bounds:  # a network asks about the same few sizes again and again
+            self.ev.bounds[key] = ge(value, bound)
+        self.holds(self.ev.bounds[key], lambda: f"{what} {value} must be at least {bound}")
 
     def holds(self, condition: Any, message: str | Callable[[], str]) -> None:
         """Records a condition for a valid network, or fails now if it is false.
@@ -183,6 +186,7 @@ class Evaluator:
         self.globals: dict[str, Bound] = {}
         self.free: dict[str, sympy.Symbol] = {}
         self.constraints: dict[Any, None] = {}  # an ordered set
+        self.bounds: dict[tuple, Any] = {}  # (size, least) -> size >= least, decided or not
         self.records: list[LayerRecord] = []
         self.calls: list[str] = []
 
