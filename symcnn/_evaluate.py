@@ -255,7 +255,7 @@ class Evaluator:
 
     def repeat(self, item: Repeat, env, x, scope: _Scope, nodes) -> tuple | None:
         count = self.expr(item.count, env)
-        if not isinstance(count, NUMBER) and count.free_symbols:
+        if type(count) not in NUMBER and count.free_symbols:
             raise self.syntax_error(
                 f"a repetition count must be a number, but {count} has the free symbol(s) "
                 f"{', '.join(sorted(map(str, count.free_symbols)))}; bind them first "
