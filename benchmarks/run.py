@@ -1,0 +1,314 @@
+"""symcnn's speed, side by side with torchinfo, and against the targets of the
+performance issue.
+
+    python benchmarks/run.py            # the full run (a few minutes), writes
+                                        # benchmarks/results.json
+    python benchmarks/run.py --quick    # a short run that proves the runner works
+
+Each case is timed several times and reported as the median. In-process cases start
+each repetition with sympy's cache emptied, so no run profits from the one before.
+Process cases run ``python -m symcnn ...`` (or torchinfo's script) as a fresh process
+and read its wall time and peak resident memory from the operating system; the
+interpreter's bytecode caches exist (one untimed run first), as they do after
+``pip install``. torchinfo's side builds the hand-written ``torch.nn`` model of
+``torch_models.py`` and calls ``summary()``; without torch and torchinfo installed
+(``pip install -e ".[bench]"``) that side is left out. Machines are shared and noisy:
+the ratios mean more than the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import symcnn  # noqa: E402
+from symcnn import cli  # noqa: E402
+
+NETWORKS = {
+    "mnist": (ROOT / "examples" / "mnist.cnn").read_text(),
+    "cifar": (ROOT / "examples" / "cifar.cnn").read_text(),
+    "vgg16": (ROOT / "examples" / "vgg16.cnn").read_text(),
+    "resnet50": "n = 224\n" + (HERE / "networks" / "resnet50.cnn").read_text(),
+    "resnet152": "n = 224\n" + (HERE / "networks" / "resnet152.cnn").read_text(),
+}
+SYMBOLIC = {
+    "vgg16(n)": (ROOT / "examples" / "zoo" / "vgg16.cnn").read_text(),
+    "resnet50(n)": (HERE / "networks" / "resnet50.cnn").read_text(),
+    "resnet152(n)": (HERE / "networks" / "resnet152.cnn").read_text(),
+}
+SWEEP_NETWORK = "I(n, n, 3) C(f, k) P(2) C(2*f, k, p=1) P(2) D(256) O(10)"
+SWEEP_GRID = {"n": range(32, 232), "k": [3, 5, 7, 9, 11], "f": range(8, 1008)}
+
+
+def chain(layers: int) -> str:
+    """A network of ``layers`` layers symbolic in its input size, written out in full
+    (no ``* N``), so that parsing grows with it as well."""
+    kinds = ["C(16, 3, p=1)", "BN", "ReLU"]
+    body = "\n".join(kinds[i % 3] for i in range(layers - 1))
+    return f"I(n, n, 16)\n{body}\n"
+
+
+# ---- measuring ---------------------------------------------------------------------
+
+def fresh() -> None:
+    if "sympy" in sys.modules:
+        from sympy.core.cache import clear_cache
+
+        clear_cache()
+
+
+def timed(work: Callable[[], Any], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        fresh()
+        start = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def process(argv: list[str], repeat: int) -> tuple[list[float], int]:
+    """Wall times of ``argv`` run as a fresh process, and its largest peak resident
+    memory in bytes."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(HERE)])
+    samples, peak = [], 0
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise SystemExit(f"{' '.join(argv)} failed with status {child.returncode}")
+        if i:  # the first run writes the bytecode caches
+            samples.append(elapsed)
+            peak = max(peak, usage.ru_maxrss * 1024)  # Linux reports KiB
+    return samples, peak
+
+
+def table_text(text: str) -> str:
+    """What ``symcnn NETWORK`` prints, computed in this process."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = cli.main([text])
+    assert status == 0, out.getvalue()
+    return out.getvalue()
+
+
+def totals(text: str) -> None:
+    net = symcnn.parse(text)
+    net.params, net.non_trainable, net.macs  # noqa: B018
+
+
+def torchinfo_available() -> bool:
+    try:
+        import torch  # noqa: F401
+        import torchinfo  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---- the cases ---------------------------------------------------------------------
+
+def run(quick: bool) -> dict[str, Any]:
+    fast, slow, procs = (3, 1, 2) if quick else (30, 3, 10)
+    torch_side = torchinfo_available()
+    results: dict[str, Any] = {"cases": {}, "environment": environment(quick, torch_side)}
+    cases = results["cases"]
+
+    def case(name: str, what: str, samples: list[float], **extra: Any) -> dict:
+        entry = {"what": what, "median_s": statistics.median(samples), "samples_s": samples,
+                 **extra}
+        cases[name] = entry
+        print(f"  {name:<28} {entry['median_s'] * 1e3:10.2f} ms", flush=True)
+        return entry
+
+    print("in process: text -> finished per-layer table")
+    for name, text in NETWORKS.items():
+        table_text(text)  # the first run builds the parser once
+        case(f"{name} table", "text to the per-layer table, in process",
+             timed(lambda text=text: table_text(text), fast))
+    print("in process: symbolic, parsed and evaluated with all totals")
+    for name, text in SYMBOLIC.items():
+        case(f"{name} totals", "symbolic in n: parse, evaluate, all totals",
+             timed(lambda text=text: totals(text), fast))
+    results["vgg16(n) params"] = str(symcnn.parse(SYMBOLIC["vgg16(n)"]).params)
+    for layers in (1_000, 10_000):
+        text = chain(layers)
+        case(f"chain {layers:,} totals", f"{layers:,} layers symbolic in n: parse, evaluate, "
+             "all totals", timed(lambda text=text: totals(text), max(1, fast // 10)))
+    net = symcnn.parse(SWEEP_NETWORK)
+    net.sweep(n=[32], k=[3], f=[8])  # NumPy's import is not the sweep's cost
+    case("sweep 1,000,000", "net.sweep over 200 n x 5 k x 1000 f, exact",
+         timed(lambda: symcnn.parse(SWEEP_NETWORK).sweep(**SWEEP_GRID), max(1, fast // 6)))
+
+    print("whole process, cold: python -m symcnn -f FILE")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in NETWORKS.items():
+            path = Path(folder) / f"{name}.cnn"
+            path.write_text(text)
+            samples, peak = process([sys.executable, "-m", "symcnn", "-f", str(path)], procs)
+            case(f"{name} cli", f"symcnn -f {name}.cnn, a fresh process", samples,
+                 peak_rss_bytes=peak)
+
+    if torch_side:
+        print("torchinfo: build the torch.nn model, summary(), str()")
+        import torch_models
+
+        for name in NETWORKS:
+            expected = int(symcnn.parse(NETWORKS[name]).params)
+            assert torch_models.trainable(name) == expected, name
+            torch_models.summary_table(name)  # warm up torch's lazy initialisation
+            case(f"{name} torchinfo", "torch.nn model + torchinfo summary(), in process",
+                 timed(lambda name=name: torch_models.summary_table(name), slow))
+            samples, peak = process([sys.executable, str(HERE / "torch_models.py"), name],
+                                    max(1, procs // 5))
+            case(f"{name} torchinfo process", "torchinfo's whole process", samples,
+                 peak_rss_bytes=peak)
+    results["targets"] = targets(cases, results["vgg16(n) params"])
+    return results
+
+
+def environment(quick: bool, torch_side: bool) -> dict[str, Any]:
+    versions = {"python": platform.python_version(), "symcnn": symcnn.__version__}
+    for module in ("sympy", "lark", "numpy", "torch", "torchinfo"):
+        try:
+            versions[module] = __import__(module).__version__
+        except ImportError:
+            versions[module] = None
+    return {"quick": quick, "machine": platform.machine(), "cpus": os.cpu_count(),
+            "platform": platform.platform(), "versions": versions, "torchinfo": torch_side,
+            "load_average": os.getloadavg()}
+
+
+def targets(cases: dict[str, Any], vgg_params: str) -> list[dict[str, Any]]:
+    def median(name: str) -> float | None:
+        return cases[name]["median_s"] if name in cases else None
+
+    def ratio(a: str, b: str) -> float | None:
+        x, y = median(a), median(b)
+        return None if x is None or y is None else x / y
+
+    checks = [
+        ("VGG16 text -> table, in process", median("vgg16 table"), "<= 5 ms", 0.005),
+        ("VGG16 torchinfo / symcnn", ratio("vgg16 torchinfo", "vgg16 table"), ">= 100x", 100),
+        ("symcnn -f vgg16.cnn, wall", median("vgg16 cli"), "<= 0.4 s", 0.4),
+        ("symcnn -f vgg16.cnn, peak memory", cases["vgg16 cli"]["peak_rss_bytes"] / 2**20,
+         "<= 100 MiB", 100),
+        ("ResNet-152(n) with all totals", median("resnet152(n) totals"), "<= 100 ms", 0.1),
+        ("10,000 layers", median("chain 10,000 totals"), "<= 1 s", 1.0),
+        ("10,000 / 1,000 layers", ratio("chain 10,000 totals", "chain 1,000 totals"),
+         "<= 12x", 12),
+        ("sweep of 1,000,000 configurations", median("sweep 1,000,000"), "<= 1 s", 1.0),
+    ]
+    out = []
+    for what, value, goal, limit in checks:
+        met = None if value is None else (value >= limit if ">=" in goal else value <= limit)
+        out.append({"target": what, "value": value, "goal": goal, "met": met})
+    floors = vgg_params == "2097152*floor(n/32)**2 + 35597096"
+    out.append({"target": "VGG16(n) params collapse to one floor", "value": vgg_params,
+                "goal": "2097152*floor(n/32)**2 + 35597096", "met": floors})
+    return out
+
+
+# ---- the report --------------------------------------------------------------------
+
+def report(results: dict[str, Any]) -> str:
+    cases = results["cases"]
+
+    def ms(name: str) -> str:
+        return f"{cases[name]['median_s'] * 1e3:.2f} ms" if name in cases else "n/a"
+
+    def mib(name: str) -> str:
+        entry = cases.get(name)
+        return f"{entry['peak_rss_bytes'] / 2**20:.0f} MiB" if entry else "n/a"
+
+    def times(a: str, b: str) -> str:
+        if a not in cases or b not in cases:
+            return "n/a"
+        return f"{cases[a]['median_s'] / cases[b]['median_s']:,.0f}x"
+
+    def memory(a: str, b: str) -> str:
+        if a not in cases or b not in cases:
+            return "n/a"
+        return f"{cases[a]['peak_rss_bytes'] / cases[b]['peak_rss_bytes']:.1f}x"
+
+    rows = [("network", "symcnn table", "torchinfo", "ratio", "symcnn process",
+             "torchinfo process", "ratio", "symcnn peak", "torchinfo peak", "ratio")]
+    for name in NETWORKS:
+        rows.append((name, ms(f"{name} table"), ms(f"{name} torchinfo"),
+                     times(f"{name} torchinfo", f"{name} table"), ms(f"{name} cli"),
+                     ms(f"{name} torchinfo process"),
+                     times(f"{name} torchinfo process", f"{name} cli"),
+                     mib(f"{name} cli"), mib(f"{name} torchinfo process"),
+                     memory(f"{name} torchinfo process", f"{name} cli")))
+    lines = ["Side by side (medians; 'table' and 'torchinfo' in process, 'process' a "
+             "fresh process):", "", *_columns(rows), ""]
+    rows = [("case", "median")]
+    for name, entry in cases.items():
+        if name.endswith(("totals", "1,000,000")):
+            rows.append((f"{name} ({entry['what']})", ms(name)))
+    lines += ["symcnn alone:", "", *_columns(rows), ""]
+    rows = [("target", "measured", "goal", "met")]
+    for t in results["targets"]:
+        value = t["value"]
+        if isinstance(value, float):
+            unit = t["goal"].split()[-1]
+            value = {"ms": f"{value * 1e3:.2f} ms", "s": f"{value:.3f} s",
+                     "MiB": f"{value:.0f} MiB"}.get(unit, f"{value:,.1f}x")
+        met = {True: "yes", False: "NO", None: "n/a"}[t["met"]]
+        rows.append((t["target"], str(value), t["goal"], met))
+    lines += ["Targets:", "", *_columns(rows)]
+    env = results["environment"]
+    lines += ["", f"{env['cpus']} CPUs, {env['platform']}, load average "
+              f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; "
+              + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)]
+    return "\n".join(lines)
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for i, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        out.append("  ".join(cells).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="few repetitions: proves the runner works, times mean little")
+    parser.add_argument("--json", default=str(HERE / "results.json"),
+                        help="where to write the results (default: benchmarks/results.json)")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    text = report(results)
+    print()
+    print(text)
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    print(f"\nwritten: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
