@@ -288,10 +288,10 @@ def formula(op: str, parts: tuple) -> Any:
         return kept[0]
     if all(type(p) in NUMBER or type(p) is Formula for p in kept):
         return Formula(op, kept)
-    from ._written import written_product, written_sum
-
+    written = _written()
     converted = [to_sympy(p) for p in kept]
-    return written_sum(*converted) if op == "+" else written_product(*converted)
+    return (written.written_sum(*converted) if op == "+"
+            else written.written_product(*converted))
 
 
 def evaluated(expr: Any) -> Any:
@@ -300,9 +300,7 @@ def evaluated(expr: Any) -> Any:
         return expr
     if type(expr) is Formula:
         return expr.value()
-    from ._written import Written
-
-    return expr.value if isinstance(expr, Written) else expr
+    return expr.value if isinstance(expr, _written().Written) else expr
 
 
 def to_sympy(value: Any) -> Any:
@@ -333,10 +331,22 @@ def to_python(value: Any) -> Any:
     return value
 
 
+_WRITTEN: Any = None
+
+
+def _written() -> Any:
+    """The module ``_written``, imported (with sympy) the first time it is needed; a
+    relative import inside a function costs more than the function itself."""
+    global _WRITTEN
+    if _WRITTEN is None:
+        from . import _written as module
+
+        _WRITTEN = module
+    return _WRITTEN
+
+
 def __getattr__(name: str) -> Any:
     # The Written classes live in _written, which needs sympy; they were here first.
     if name in ("Written", "WrittenProduct", "WrittenSum"):
-        from . import _written
-
-        return getattr(_written, name)
+        return getattr(_written(), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,8 @@ import sympy
 from sympy import Expr
 from sympy.printing.precedence import PRECEDENCE
 
+from ._math import evaluated
+
 
 class Written(Expr):
     """An expression kept as a textbook writes it: operands in their order, equal
@@ -28,8 +30,6 @@ class Written(Expr):
 
     @property
     def value(self) -> Expr:
-        from ._math import evaluated
-
         return self.operation(*(evaluated(a) for a in self.args))  # type: ignore[no-any-return]
 
     def doit(self, **hints: object) -> Expr:
