@@ -19,8 +19,6 @@ the ratios mean more than the absolute times.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import platform
@@ -30,14 +28,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-import symcnn  # noqa: E402
-from symcnn import cli  # noqa: E402
+import symcnn  # (after the path is set: the checkout's symcnn, not an installed one)
 
 NETWORKS = {
     "mnist": (ROOT / "examples" / "mnist.cnn").read_text(),
@@ -117,12 +115,9 @@ def process(argv: list[str], repeat: int) -> tuple[list[float], list[float], int
 
 
 def table_text(text: str) -> str:
-    """What ``symcnn NETWORK`` prints, computed in this process."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        status = cli.main([text])
-    assert status == 0, out.getvalue()
-    return out.getvalue()
+    """The per-layer table that ``symcnn NETWORK`` prints, through the library, as
+    torchinfo's side is ``summary()`` (the command line as a whole is a process case)."""
+    return symcnn.parse(text).render("text")
 
 
 def totals(text: str) -> None:
@@ -190,8 +185,8 @@ def run(quick: bool) -> dict[str, Any]:
         print("torchinfo: build the torch.nn model, summary(), str()")
         import torch_models
 
-        for name in NETWORKS:
-            expected = int(symcnn.parse(NETWORKS[name]).params)
+        for name, text in NETWORKS.items():
+            expected = int(symcnn.parse(text).params)
             assert torch_models.trainable(name) == expected, name
             torch_models.summary_table(name)  # warm up torch's lazy initialisation
             case(f"{name} torchinfo", "torch.nn model + torchinfo summary(), in process",
@@ -281,8 +276,9 @@ def report(results: dict[str, Any]) -> str:
                      times(f"{name} torchinfo process", f"{name} cli"),
                      mib(f"{name} cli"), mib(f"{name} torchinfo process"),
                      memory(f"{name} torchinfo process", f"{name} cli")))
-    lines = ["Side by side (medians; 'table' and 'torchinfo' in process, 'process' a "
-             "fresh process):", "", *_columns(rows), ""]
+    heading = ("Side by side (medians; 'table' and 'torchinfo' in process, 'process' a "
+               "fresh process):")
+    lines = [heading, "", *_columns(rows), ""]
     rows = [("case", "median", "CPU")]
     for name, entry in cases.items():
         if name.endswith(("totals", "1,000,000")):

@@ -25,7 +25,8 @@ import argparse
 import csv
 import re
 import sys
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import sympy
 from sympy.core.relational import Relational

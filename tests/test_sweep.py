@@ -22,17 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # (transposed-conv output padding), Piecewise (ceil-mode pooling) and Cat's sums.
 NETWORKS = [
     ("I(n, n, 3) C(f, k) P(2) C(2*f, k, p=1) P(2) D(256) O(10)",
-     dict(n=range(1, 40), k=[1, 3, 5, 7], f=[1, 8, 13])),
-    ("I(n, n, c) C(f, k, s=s, p=p, g=g) P(3, s=2, p=1, ceil=true) T(f, 3, s=2, op=op) "
-     "Cat([C(8, 1)], [A(3, s=1, p=1)]) DW(3, p=same, s=2) Res([BN ReLU]) G D(10)",
-     dict(n=range(1, 30, 3), c=[2, 3, 4], f=[2, 4, 6], k=[1, 2, 3], s=[1, 2, 3], p=[0, 1, 2],
-          g=[1, 2], op=[0, 1, 2])),
+     {"n": range(1, 40), "k": [1, 3, 5, 7], "f": [1, 8, 13]}),
+    (("I(n, n, c) C(f, k, s=s, p=p, g=g) P(3, s=2, p=1, ceil=true) T(f, 3, s=2, op=op) "
+      "Cat([C(8, 1)], [A(3, s=1, p=1)]) DW(3, p=same, s=2) Res([BN ReLU]) G D(10)"),
+     {"n": range(1, 30, 3), "c": [2, 3, 4], "f": [2, 4, 6], "k": [1, 2, 3], "s": [1, 2, 3],
+      "p": [0, 1, 2], "g": [1, 2], "op": [0, 1, 2]}),
     ("I(n, n, 3) P(k, s=s, ceil=true) A(2, p=p, ceil=true)",
-     dict(n=range(1, 20), k=[1, 2, 3, 4], s=[1, 2, 3, 5], p=[0, 1])),
-    ("def block(c, r) = [C(c, 3, p=1) ReLU] * r  P(2)\n"
-     "I(n, n, 3) block(64, 2) block(128, 2) block(256, 3) block(512, 3) block(512, 3)\n"
-     "D(4096) ReLU Drop(0.5) D(4096) ReLU Drop(0.5) O(1000)",
-     dict(n=range(1, 300))),
+     {"n": range(1, 20), "k": [1, 2, 3, 4], "s": [1, 2, 3, 5], "p": [0, 1]}),
+    (("def block(c, r) = [C(c, 3, p=1) ReLU] * r  P(2)\n"
+      "I(n, n, 3) block(64, 2) block(128, 2) block(256, 3) block(512, 3) block(512, 3)\n"
+      "D(4096) ReLU Drop(0.5) D(4096) ReLU Drop(0.5) O(1000)"),
+     {"n": range(1, 300)}),
 ]
 
 
@@ -106,12 +106,12 @@ def test_a_single_integer_is_a_one_value_axis_and_symbols_may_be_given_as_symbol
 
 
 @pytest.mark.parametrize("grid, message", [
-    (dict(n=[28]), "give values for k"),
-    (dict(n=[28], k=[3], m=[1]), "m is not a free symbol"),
-    (dict(n=[28], k=[3.0]), "must be integers"),
-    (dict(n=[0, 28], k=[3]), "at least 1"),
-    (dict(n=[], k=[3]), "no values"),
-    (dict(n=[28], k=[True]), "must be integers"),
+    ({"n": [28]}, "give values for k"),
+    ({"n": [28], "k": [3], "m": [1]}, "m is not a free symbol"),
+    ({"n": [28], "k": [3.0]}, "must be integers"),
+    ({"n": [0, 28], "k": [3]}, "at least 1"),
+    ({"n": [], "k": [3]}, "no values"),
+    ({"n": [28], "k": [True]}, "must be integers"),
 ])
 def test_bad_grids_are_clear_errors(grid, message):
     net = symcnn.parse("I(n, n, 1) C(8, k)")
