@@ -174,6 +174,11 @@ def run(quick: bool) -> dict[str, Any]:
          timed(lambda: symcnn.parse(SWEEP_NETWORK).sweep(**SWEEP_GRID), max(1, fast // 6)))
 
     print("whole process, cold: python -m symcnn -f FILE")
+    # what any process pays before symcnn's own work: the interpreter, and sympy's import
+    case("python alone", "python -c pass, for reference",
+         process([sys.executable, "-c", "pass"], procs))
+    case("import sympy", "python -c 'import sympy', for reference",
+         process([sys.executable, "-c", "import sympy"], procs))
     with tempfile.TemporaryDirectory() as folder:
         for name, text in NETWORKS.items():
             path = Path(folder) / f"{name}.cnn"
@@ -285,6 +290,12 @@ def report(results: dict[str, Any]) -> str:
             rows.append((f"{name} ({entry['what']})", ms(name),
                          f"{entry['cpu_median_s'] * 1e3:.2f} ms"))
     lines += ["symcnn alone:", "", *_columns(rows), ""]
+    rows = [("process", "median", "CPU", "peak")]
+    for name in ("python alone", "import sympy", "vgg16 cli"):
+        if name in cases:
+            rows.append((f"{name} ({cases[name]['what']})", ms(name),
+                         f"{cases[name]['cpu_median_s'] * 1e3:.2f} ms", mib(name)))
+    lines += ["Where a command-line run's time goes:", "", *_columns(rows), ""]
 
     def shown(value: Any, goal: str) -> str:
         if not isinstance(value, float):
