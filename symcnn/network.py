@@ -130,17 +130,20 @@ class Network:
     @functools.cached_property
     def params(self) -> Expr:
         """Trainable parameters, in total."""
-        return to_sympy(total(r.params for r in self._records))
+        with _collector_paused():  # the sum of many terms, among many objects
+            return to_sympy(total(r.params for r in self._records))
 
     @functools.cached_property
     def non_trainable(self) -> Expr:
         """Parameters that are not trained: BatchNorm's running mean and variance."""
-        return to_sympy(total(r.non_trainable for r in self._records))
+        with _collector_paused():  # the sum of many terms, among many objects
+            return to_sympy(total(r.non_trainable for r in self._records))
 
     @functools.cached_property
     def macs(self) -> Expr:
         """Multiply-accumulates of one forward pass of one sample."""
-        return to_sympy(total(r.macs for r in self._records))
+        with _collector_paused():  # the sum of many terms, among many objects
+            return to_sympy(total(r.macs for r in self._records))
 
     @property
     def is_numeric(self) -> bool:
