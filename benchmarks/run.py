@@ -200,6 +200,7 @@ def run(quick: bool) -> dict[str, Any]:
                  process([sys.executable, str(HERE / "torch_models.py"), name],
                          max(1, procs // 5)))
     results["targets"] = targets(cases, results["vgg16(n) params"])
+    results["environment"]["load_average_end"] = os.getloadavg()
     return results
 
 
@@ -311,8 +312,10 @@ def report(results: dict[str, Any]) -> str:
                      t["goal"], met))
     lines += ["Targets:", "", *_columns(rows)]
     env = results["environment"]
-    lines += ["", f"{env['cpus']} CPUs, {env['platform']}, load average "
-              f"{', '.join(f'{x:.2f}' for x in env['load_average'])}; "
+    loads = [env["load_average"][0], env.get("load_average_end", [None])[0]]
+    lines += ["", f"{env['cpus']} CPUs, {env['platform']}, load average (1 min) "
+              f"{' at the start, '.join(f'{x:.2f}' for x in loads if x is not None)}"
+              " at the end; "
               + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)]
     return "\n".join(lines)
 
