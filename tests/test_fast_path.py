@@ -1,0 +1,95 @@
+"""The numeric fast path: a network without free symbols is evaluated with Python
+numbers, without sympy, and must give exactly what the sympy evaluation gives: every
+record, every formula, every error message."""
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symcnn._evaluate import Evaluator, NeedsSymbols
+from symcnn._math import to_sympy
+from symcnn._syntax import parse_program
+from symcnn.errors import SymcnnError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+KINDS = ["C({f},{k},s={s},p={p},d={d})", "C({f},{k},s={s},p=same)",
+         "T({f},{k},s={s},p={p},op={op})", "DW({k},s={s},p={p},m={m})",
+         "P({k},s={s},p={p},ceil={c})", "A({k},s={s},p={p},ceil={c})", "P({k}, s={s}, p=same)",
+         "BN", "ReLU", "Drop(0.25)", "G", "AP(2,3)", "C({f},({k},{k2}),s=({s},1),g={g})",
+         "Res([C({f},3,p=1) BN])", "Cat([C(4,1)],[P(3,s=1,p=1)])", "Add([ReLU],[])", "D({f})",
+         "F", "H({f}) BN"]
+
+PROGRAMS = [
+    (ROOT / "examples" / "vgg16.cnn").read_text(),
+    (ROOT / "examples" / "mnist.cnn").read_text(),
+    "n = 224\n" + (ROOT / "benchmarks" / "networks" / "resnet50.cnn").read_text(),
+    "a = 2^-1\nI(4,4,1) C(2, 2/a)",
+    "I(4,4,1) C(2, 4^(1/2))",  # a root: the numeric evaluation hands over to sympy
+    "I(4,4,1) Drop(3/2)",
+    "I(4,4,1) C(2, 5/2)",
+    "x=7//2; y = 7 % 3; I(x*3, max(x,y), min(3, ceil(7/2))) C(floor(9/4), 1)",
+]
+
+
+def _random_programs(count: int) -> list[str]:
+    rng = random.Random(5)
+    programs = []
+    for _ in range(count):
+        n = rng.choice([1, 2, 5, 7, 8, 13, 16, 32])
+        layers = [f"I({n},{n + rng.choice([0, 1])},{rng.choice([1, 2, 4, 8])})"]
+        for _ in range(rng.randint(1, 6)):
+            layers.append(rng.choice(KINDS).format(
+                f=rng.choice([2, 4, 6, 8]), k=rng.randint(1, 4), k2=rng.randint(1, 3),
+                s=rng.randint(1, 3), p=rng.randint(0, 2), d=rng.randint(1, 2),
+                op=rng.randint(0, 2), m=rng.randint(1, 2), c=rng.choice(["true", "false"]),
+                g=rng.choice([1, 2])))
+        programs.append(" ".join(layers))
+    return programs
+
+
+def _outcome(text: str, numeric: bool):
+    try:
+        result = Evaluator(parse_program(text), numeric=numeric).run()
+    except SymcnnError as error:
+        return type(error).__name__, str(error)
+    records = [(r.name, r.kind, to_sympy(r.input_shape), to_sympy(r.output_shape),
+                to_sympy(r.params), to_sympy(r.non_trainable), to_sympy(r.macs),
+                str(to_sympy(r.formula)), {k: to_sympy(v) for k, v in r.args.items()})
+               for r in result.records]
+    return records, list(result.constraints), to_sympy(result.output_shape)
+
+
+@pytest.mark.parametrize("text", PROGRAMS + _random_programs(400))
+def test_numeric_evaluation_equals_sympy_evaluation(text):
+    try:
+        fast = _outcome(text, numeric=True)
+    except NeedsSymbols:
+        return
+    assert fast == _outcome(text, numeric=False)
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env={**clean, "PYTHONPATH": str(ROOT), **env})
+
+
+def test_a_numeric_network_needs_no_sympy_until_asked_for_sympy_values():
+    out = _python("import sys, symcnn\n"
+                  "net = symcnn.load('examples/vgg16.cnn')\n"
+                  "print('sympy' in sys.modules)\n"
+                  "print(type(net.params).__name__, net.params, 'sympy' in sys.modules)")
+    assert out.stdout.split() == ["False", "Integer", "138357544", "True"]
+
+
+def test_the_parser_works_without_a_writable_cache_folder(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    out = _python("import symcnn; print(symcnn.parse('I(8,8,1) C(4,3)').params)",
+                  XDG_CACHE_HOME=str(blocked))
+    assert out.stdout.strip() == "40" and out.stderr == ""
