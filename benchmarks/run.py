@@ -41,13 +41,13 @@ NETWORKS = {
     "mnist": (ROOT / "examples" / "mnist.cnn").read_text(),
     "cifar": (ROOT / "examples" / "cifar.cnn").read_text(),
     "vgg16": (ROOT / "examples" / "vgg16.cnn").read_text(),
-    "resnet50": "n = 224\n" + (HERE / "networks" / "resnet50.cnn").read_text(),
-    "resnet152": "n = 224\n" + (HERE / "networks" / "resnet152.cnn").read_text(),
+    "resnet50": "n = 224\n" + (ROOT / "examples" / "zoo" / "resnet50.cnn").read_text(),
+    "resnet152": "n = 224\n" + (ROOT / "examples" / "zoo" / "resnet152.cnn").read_text(),
 }
 SYMBOLIC = {
     "vgg16(n)": (ROOT / "examples" / "zoo" / "vgg16.cnn").read_text(),
-    "resnet50(n)": (HERE / "networks" / "resnet50.cnn").read_text(),
-    "resnet152(n)": (HERE / "networks" / "resnet152.cnn").read_text(),
+    "resnet50(n)": (ROOT / "examples" / "zoo" / "resnet50.cnn").read_text(),
+    "resnet152(n)": (ROOT / "examples" / "zoo" / "resnet152.cnn").read_text(),
 }
 SWEEP_NETWORK = "I(n, n, 3) C(f, k) P(2) C(2*f, k, p=1) P(2) D(256) O(10)"
 SWEEP_GRID = {"n": range(32, 232), "k": [3, 5, 7, 9, 11], "f": range(8, 1008)}

@@ -27,7 +27,7 @@ KINDS = ["C({f},{k},s={s},p={p},d={d})", "C({f},{k},s={s},p=same)",
 PROGRAMS = [
     (ROOT / "examples" / "vgg16.cnn").read_text(),
     (ROOT / "examples" / "mnist.cnn").read_text(),
-    "n = 224\n" + (ROOT / "benchmarks" / "networks" / "resnet50.cnn").read_text(),
+    "n = 224\n" + (ROOT / "examples" / "zoo" / "resnet50.cnn").read_text(),
     "a = 2^-1\nI(4,4,1) C(2, 2/a)",
     "I(4,4,1) C(2, 4^(1/2))",  # a root: the numeric evaluation hands over to sympy
     "I(4,4,1) Drop(3/2)",
