@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-import symcnn  # (after the path is set: the checkout's symcnn, not an installed one)
+import symcnn  # noqa: E402  (after sys.path: the checkout's symcnn, not an installed one)
 
 NETWORKS = {
     "mnist": (ROOT / "examples" / "mnist.cnn").read_text(),
