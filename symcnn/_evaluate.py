@@ -182,6 +182,7 @@ class Evaluator:
         self.values = {name: to_python(v) if numeric else v
                        for name, v in (values or {}).items()}
         self.used_values: set[str] = set()
+        self.unbound: set[str] = set()  # names the program reads that it never binds
         self.defs: dict[str, Definition] = {}
         self.globals: dict[str, Bound] = {}
         self.free: dict[str, sympy.Symbol] = {}
@@ -510,6 +511,7 @@ class Evaluator:
                 raise self.syntax_error(f"{node.id} stands for {_describe(value)}, which "
                                         "cannot be used in arithmetic", node.pos)
             return value
+        self.unbound.add(node.id)
         if node.id in self.values:
             self.used_values.add(node.id)
             value = self.values[node.id]

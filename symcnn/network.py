@@ -89,6 +89,8 @@ class Network:
         self.symbols: tuple[sympy.Symbol, ...] = tuple(
             sorted(set(result.symbols) | inside, key=lambda s: s.name))
         self.constraints: tuple = tuple(result.constraints)
+        # the names the program itself leaves free, given values or not
+        self._program_names = frozenset(evaluator.unbound)
 
     @functools.cached_property
     def layers(self) -> tuple[LayerRecord, ...]:
@@ -172,7 +174,11 @@ class Network:
         given = _resolved(given)
         replace = {free[name]: value for name, value in given.items()}
         kept = {name: value.xreplace(replace) for name, value in self._values.items()}
-        return Network(self._program, {**given, **kept})
+        # A name that only lives inside earlier values (q after subs(n="2*q")) has been
+        # put into them; the program itself never reads it.
+        values = {name: value for name, value in {**given, **kept}.items()
+                  if name in self._program_names}
+        return Network(self._program, values)
 
     def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
                 expand: bool = False, assume_divisible: bool = False) -> Expr:

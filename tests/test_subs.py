@@ -32,3 +32,12 @@ def test_a_value_in_a_symbol_keeps_that_symbol_free():
 def test_values_that_refer_to_each_other_in_a_circle_are_an_error():
     with pytest.raises(symcnn.SymcnnError, match="circle"):
         symcnn.parse("I(n, m, 1) C(4, 3)").subs(n="m + 1", m="n + 1")
+
+
+def test_a_symbol_brought_in_by_a_value_can_be_given_later():
+    net = symcnn.parse("I(n, n, 1) C(4, k)").subs(n="2*q")
+    assert [s.name for s in net.symbols] == ["k", "q"]
+    later = net.subs(q=4)
+    assert [s.name for s in later.symbols] == ["k"]
+    assert later.subs(k=3).output_shape == (6, 6, 4)
+    assert net.subs(q=4, k=3).output_shape == (6, 6, 4)
