@@ -14,26 +14,24 @@ A network without free symbols is evaluated with Python numbers (``numeric=True`
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Union
 
+from . import _suggest as suggest
 from . import layers as L
+from . import limits
+from ._count import TooManySteps, budget, layers_of
 from ._math import (NUMBER, ZERO, ceiling, divide, eq, evaluated, floor, ge, is_integer,
                     is_number, le, maximum, minimum, mod, symbol, to_python, to_sympy, truth)
-from ._syntax import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Num, Pos,
-                      Program, Repeat, Sequence, Tuple, Word, context_lines)
+from ._syntax import (CHAINS, BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Num,
+                      Pos, Program, Repeat, Sequence, Tuple, Word, context_lines)
 from .errors import DSLSyntaxError, LimitError, ShapeError
 
 if TYPE_CHECKING:
     import sympy
     from sympy import Expr
-
-MAX_LAYERS = 1_000_000  # layers in one network, branches included
-MAX_DEPTH = 100  # nesting of groups, branches and block calls
-MAX_BITS = 100_000  # size of one number, in bits: 2^100000 has 30,103 digits
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,8 @@ class LayerRecord:
     """
     name: str
     kind: str
-    input_shape: tuple | None
-    output_shape: tuple
+    input_shape: tuple[Any, ...] | None
+    output_shape: tuple[Any, ...]
     params: Expr
     non_trainable: Expr
     macs: Expr
@@ -101,38 +99,13 @@ class Result:
     records: list[LayerRecord]
     constraints: list[Any]
     symbols: list[sympy.Symbol]
-    output_shape: tuple
-
-
-def _suggest(name: str, choices) -> str:
-    lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return "; did you mean " + " or ".join(lowered[c] for c in close) + "?"
-
-
-def _kind_suggestion(name: str) -> str:
-    """``Conv2D`` -> ``C (Conv)``: match against every kind and alias, name the kind."""
-    names = {n: r for n, r in L.RULES.items()}
-    lowered = {n.lower(): n for n in names}
-    probe = name.lower().replace("2d", "").replace("1d", "").replace("layer", "")
-    close = difflib.get_close_matches(probe, list(lowered), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    seen = []
-    for c in close:
-        rule = names[lowered[c]]
-        label = f"{rule.kind} ({rule.aliases[0]})" if rule.aliases else rule.kind
-        if label not in seen:
-            seen.append(label)
-    return "; did you mean " + " or ".join(seen) + "?"
+    output_shape: tuple[Any, ...]
 
 
 class _LayerCheck:
     """The evaluator's answer to a rule's questions, for one layer."""
 
-    def __init__(self, ev: Evaluator, name: str, kind: str, pos: Pos, x: tuple | None):
+    def __init__(self, ev: Evaluator, name: str, kind: str, pos: Pos, x: tuple[Any, ...] | None):
         self.ev, self.name, self.kind, self.pos, self.x = ev, name, kind, pos, x
 
     def fail(self, message: str) -> None:
@@ -202,24 +175,75 @@ class Evaluator:
                           line=pos.line, column=pos.column,
                           context=context_lines(self.program.text, pos.line, pos.column))
 
+    def limit_error(self, what: str, limit: str, pos: Pos) -> LimitError:
+        return limits.exceeded(what, limit, pos.line, pos.column,
+                               context_lines(self.program.text, pos.line, pos.column))
+
+    def bounded(self, value: Any, pos: Pos, what: str = "this value") -> Any:
+        """``value``, after checking that it is neither too large a number nor too deep
+        an expression for the limits (values flow from statement to statement and from
+        layer to layer, so their size is checked where they are made)."""
+        if isinstance(value, tuple):
+            for v in value:
+                self.bounded(v, pos, what)
+            return value
+        if type(value) in NUMBER:
+            if limits.bits(value) > limits.MAX_BITS:
+                raise self.limit_error(f"{what} has a number of more than "
+                                       f"{limits.MAX_BITS:,} bits", "MAX_BITS", pos)
+            return value
+        if not hasattr(value, "atoms") or value.is_Integer and value.p.bit_length() < 64:
+            return value
+        if limits.too_large(value):
+            raise self.limit_error(f"{what} has a number of more than "
+                                   f"{limits.MAX_BITS:,} bits", "MAX_BITS", pos)
+        depth, degree, nodes = limits.measure(value)
+        if depth > limits.MAX_DEPTH:
+            raise self.limit_error(f"{what} nests {depth} deep",
+                                   "MAX_DEPTH", pos)
+        if nodes > limits.MAX_NODES:
+            raise self.limit_error(f"{what} has {nodes:,} operations",
+                                   "MAX_NODES", pos)
+        if degree > limits.MAX_DEGREE:
+            raise self.limit_error(f"{what} has polynomial degree {degree}",
+                                   "MAX_DEGREE", pos)
+        return value
+
     # ---- the program -----------------------------------------------------------
 
     def run(self) -> Result:
         scope = _Scope()
         nodes: list[Node] = []
-        x: tuple | None = None
+        x: tuple[Any, ...] | None = None
         for statement in self.program.statements:
             if isinstance(statement, Definition):
                 self.define(statement)
             elif isinstance(statement, Sequence):
+                self.forecast(statement)
                 x = self.sequence(statement.items, self.globals, x, scope, nodes)
             else:
-                self.globals[statement.name] = self.expr(statement.value, self.globals)
+                self.globals[statement.name] = self.bounded(
+                    self.expr(statement.value, self.globals), statement.pos,
+                    f"the value of {statement.name}")
         if x is None:
-            raise DSLSyntaxError("the program has no layers; a network starts with an input, "
-                                 "such as I(28, 28, 1)", 1, 1)
+            raise self.syntax_error("the program has no layers; a network starts with an "
+                                    "input, such as I(28, 28, 1)",
+                                    Pos(1, 1))
         return Result(tuple(nodes), self.records, list(self.constraints),
                       sorted(self.free.values(), key=lambda s: s.name), x)
+
+    def forecast(self, statement: Sequence) -> None:
+        """Fails at once if the statement will make more layers than the limit."""
+        try:
+            count = layers_of(self, statement.items, self.globals)
+        except TooManySteps:
+            raise self.limit_error(
+                f"this line calls blocks with more than {budget(limits.MAX_LAYERS):,} "
+                "different arguments (a hundredth of the layer limit)", "MAX_LAYERS",
+                statement.pos) from None
+        if count is not None and len(self.records) + count > limits.MAX_LAYERS:
+            raise self.limit_error(f"this line would make {_count(count)} layers",
+                                   "MAX_LAYERS", statement.pos)
 
     def define(self, definition: Definition) -> None:
         if definition.name in L.RULES:
@@ -230,31 +254,35 @@ class Evaluator:
                                     definition.pos)
         self.defs[definition.name] = definition
 
-    def sequence(self, items, env, x, scope: _Scope, nodes: list[Node]) -> tuple | None:
+    def sequence(self, items: Any, env: Any, x: Any, scope: _Scope,
+                 nodes: list[Node]) -> tuple[Any, ...] | None:
         for item in items:
             x = self.item(item, env, x, scope, nodes)
         return x
 
-    def item(self, item, env, x, scope: _Scope, nodes: list[Node]) -> tuple | None:
+    def item(self, item: Any, env: Any, x: Any, scope: _Scope, nodes: list[Node]) -> tuple[Any,
+             ...] | None:
         if isinstance(item, Call):
             if item.name in self.defs:
                 return self.block(item, env, x, scope, nodes)
             return self.layer(item, env, x, scope, nodes)
         if isinstance(item, Group):
-            return self.nested(item.items, env, x, scope, nodes)
+            return self.nested(item.items, env, x, scope, nodes, item.pos)
         return self.repeat(item, env, x, scope, nodes)
 
-    def nested(self, items, env, x, scope: _Scope, nodes) -> tuple | None:
-        if scope.depth >= MAX_DEPTH:
-            raise LimitError(f"groups, branches and blocks are nested more than {MAX_DEPTH} "
-                             "deep (the limit is symcnn._evaluate.MAX_DEPTH)")
+    def nested(self, items: Any, env: Any, x: Any, scope: _Scope, nodes: Any,
+               pos: Pos) -> tuple[Any, ...] | None:
+        if scope.depth >= limits.MAX_DEPTH:
+            raise self.limit_error("groups, branches and block calls nest "
+                                   f"{scope.depth + 1} deep", "MAX_DEPTH", pos)
         scope.depth += 1
         try:
             return self.sequence(items, env, x, scope, nodes)
         finally:
             scope.depth -= 1
 
-    def repeat(self, item: Repeat, env, x, scope: _Scope, nodes) -> tuple | None:
+    def repeat(self, item: Repeat, env: Any, x: Any, scope: _Scope, nodes: Any) -> tuple[Any,
+               ...] | None:
         count = self.expr(item.count, env)
         if type(count) not in NUMBER and count.free_symbols:
             raise self.syntax_error(
@@ -271,14 +299,15 @@ class Evaluator:
             if done == 0:
                 if each == 0:
                     break
-                if before + each * int(count) > MAX_LAYERS:
-                    raise LimitError(
-                        f"line {item.pos.line}: this repetition makes {each * int(count):,} "
-                        f"layers, more than the limit of {MAX_LAYERS:,} "
-                        "(symcnn._evaluate.MAX_LAYERS)")
+                if before + each * int(count) > limits.MAX_LAYERS:
+                    raise self.limit_error(
+                        f"with this repetition the network would have "
+                        f"{_count(before + each * int(count))} layers",
+                        "MAX_LAYERS", item.count.pos)
         return x
 
-    def block(self, call: Call, env, x, scope: _Scope, nodes) -> tuple | None:
+    def block(self, call: Call, env: Any, x: Any, scope: _Scope, nodes: Any) -> tuple[Any,
+              ...] | None:
         definition = self.defs[call.name]
         if call.name in self.calls:
             chain = " → ".join([*self.calls[self.calls.index(call.name):], call.name])
@@ -292,36 +321,42 @@ class Evaluator:
                 f"({', '.join(params) or 'none'}), not {len(positional)}", call.pos)
         bound: dict[str, Bound] = {}
         for name, value in zip(params, positional):
-            bound[name] = self.value(value, env)
+            bound[name] = self.bounded(self.value(value, env), _pos(value, call),
+                                       f"the value of {name}")
         for arg in call.args:
             if isinstance(arg, Keyword):
                 if arg.key not in params:
                     raise self.syntax_error(f"block {call.name} has no parameter {arg.key}"
-                                            + _suggest(arg.key, params), arg.pos)
+                                            + suggest.keyword(arg.key, params), arg.pos)
                 if arg.key in bound:
                     raise self.syntax_error(f"{arg.key} is given twice", arg.pos)
-                bound[arg.key] = self.value(arg.value, env)
+                bound[arg.key] = self.bounded(self.value(arg.value, env), arg.pos,
+                                              f"the value of {arg.key}")
         missing = [p for p in params if p not in bound]
         if missing:
             raise self.syntax_error(f"block {call.name} needs a value for "
                                     f"{', '.join(missing)}", call.pos)
         self.calls.append(call.name)
         try:
-            return self.nested(definition.body, {**self.globals, **bound}, x, scope, nodes)
+            return self.nested(definition.body, {**self.globals, **bound}, x, scope, nodes,
+                               call.pos)
         finally:
             self.calls.pop()
 
     # ---- layers ----------------------------------------------------------------
 
-    def layer(self, call: Call, env, x, scope: _Scope, nodes: list[Node]) -> tuple:
+    def layer(self, call: Call, env: Any, x: Any, scope: _Scope, nodes: list[Node]) -> tuple[Any,
+              ...]:
         rule = L.RULES.get(call.name)
         if rule is None:
-            hint = _kind_suggestion(call.name) or _suggest(call.name, self.defs)
+            hint = suggest.kind(call.name, self.defs) or (
+                "; the layer kinds are " + " ".join(r.kind for r in L.kinds())
+                + ", and a block is made with def")
             raise self.syntax_error(f"unknown layer kind or block {call.name!r}{hint}",
                                     call.pos)
-        if len(self.records) >= MAX_LAYERS:
-            raise LimitError(f"the network has more than {MAX_LAYERS:,} layers "
-                             "(the limit is symcnn._evaluate.MAX_LAYERS)")
+        if len(self.records) >= limits.MAX_LAYERS:
+            raise self.limit_error(f"this layer would be layer {len(self.records) + 1:,}",
+                                   "MAX_LAYERS", call.pos)
         merge = rule.variadic
         name = "input" if rule.kind == "I" else scope.name(
             rule.kind.lower() if merge else rule.kind)
@@ -338,9 +373,9 @@ class Evaluator:
             shapes = []
             for label, bound in zip(labels, groups):
                 inner = _Scope(f"{name}.{label}.", scope.depth + 1)
-                if inner.depth > MAX_DEPTH:
-                    raise LimitError(f"branches are nested more than {MAX_DEPTH} deep "
-                                     "(the limit is symcnn._evaluate.MAX_DEPTH)")
+                if inner.depth > limits.MAX_DEPTH:
+                    raise self.limit_error("groups, branches and block calls nest "
+                                           f"{inner.depth} deep", "MAX_DEPTH", call.pos)
                 branch_nodes: list[Node] = []
                 shapes.append(self.sequence(bound.group.items, bound.env, x, inner,
                                             branch_nodes))
@@ -356,11 +391,14 @@ class Evaluator:
             args=args, line=call.pos.line, column=call.pos.column,
             depth=scope.prefix.count(".") // 2,
             index=len(self.records))
+        for what, value in (("its output shape", record.output_shape),
+                            ("its parameter count", record.params), ("its MACs", record.macs)):
+            self.bounded(value, call.pos, f"layer {name}: {what}")
         self.records.append(record)
         nodes.append(Node(record, branches))
         return record.output_shape
 
-    def check_input(self, rule: L.Rule, name: str, pos: Pos, x: tuple | None) -> None:
+    def check_input(self, rule: L.Rule, name: str, pos: Pos, x: tuple[Any, ...] | None) -> None:
         if rule.needs == "none":
             if x is not None:
                 raise self.shape_error("the input layer I must come first, and only once",
@@ -373,7 +411,7 @@ class Evaluator:
             raise self.shape_error(f"{rule.kind} needs an image (h, w, c) as input, but its "
                                    f"input is the vector {L._show(x)}", name, rule.kind, pos)
 
-    def arguments(self, rule: L.Rule, call: Call, env, check: _LayerCheck) -> dict[str, Any]:
+    def arguments(self, rule: L.Rule, call: Call, env: Any, check: _LayerCheck) -> dict[str, Any]:
         if rule.variadic:
             groups = []
             for arg in call.args:
@@ -398,8 +436,8 @@ class Evaluator:
                 if arg.key not in names:
                     raise self.syntax_error(
                         f"{rule.kind} has no argument {arg.key}="
-                        + (_suggest(_LONG_NAMES.get(arg.key, arg.key), names)
-                           .replace("?", "=?") or f"; it takes {_signature(rule)}"), arg.pos)
+                        + (suggest.keyword(arg.key, names) or f"; it takes {_signature(rule)}"),
+                        arg.pos)
                 if arg.key in given:
                     raise self.syntax_error(f"{arg.key} is given twice", arg.pos)
                 given[arg.key] = (self.value(arg.value, env), arg.pos)
@@ -437,7 +475,10 @@ class Evaluator:
                 return value
             if isinstance(value, str) and value in ("true", "false"):
                 return value == "true"
-            raise self.syntax_error(f"{param.name} of {rule.kind} is true or false", pos)
+            hint = (suggest.one_of(str(value), ("true", "false"))
+                    if getattr(value, "is_Symbol", False) else "")
+            raise self.syntax_error(f"{param.name} of {rule.kind} is true or false, not "
+                                    f"{_describe(value)}{hint}", pos)
         if isinstance(value, int):
             value = self.number(value)
         # (a sympy number compared with a str tries to sympify it: test the type first)
@@ -474,7 +515,7 @@ class Evaluator:
 
     # ---- values and expressions ------------------------------------------------
 
-    def value(self, node, env) -> Bound:
+    def value(self, node: Any, env: Any) -> Bound:
         """An argument: an expression, or a tuple, a word or a group as written or as
         passed to a block."""
         if isinstance(node, Tuple):
@@ -493,7 +534,7 @@ class Evaluator:
             return value.numerator  # 2^-1 * 4 is the whole number 2, as sympy has it
         return value
 
-    def _expr(self, node, env) -> Expr:
+    def _expr(self, node: Any, env: Any) -> Expr:
         if isinstance(node, Num):
             return self.number(node.value)
         if isinstance(node, Name):
@@ -504,7 +545,7 @@ class Evaluator:
             return -self.expr(node.operand, env)
         return self.function(node, env)
 
-    def name(self, node: Name, env) -> Expr:
+    def name(self, node: Name, env: Any) -> Expr:
         if node.id in env:
             value = env[node.id]
             if isinstance(value, NOT_NUMBERS):
@@ -525,34 +566,64 @@ class Evaluator:
             self.free[node.id] = symbol(node.id)
         return self.free[node.id]
 
-    def binop(self, node: BinOp, env) -> Expr:
-        a = self.expr(node.left, env)
-        b = self.expr(node.right, env)
+    def binop(self, node: BinOp, env: Any) -> Expr:
+        # A chain a + b - c + ... is a left-leaning tree as long as the chain: walk its
+        # spine in a loop, so that its length costs no stack.
+        chain = [node]
+        while (isinstance(chain[-1].left, BinOp)
+               and CHAINS.get(chain[-1].left.op, "^") == CHAINS.get(node.op)):
+            chain.append(chain[-1].left)
+        value = self.expr(chain[-1].left, env)
+        if CHAINS.get(node.op) == "sum":
+            # one Add of all the terms: adding them one by one would rebuild the sum
+            # each time, quadratic in its length
+            terms = [value]
+            for link in reversed(chain):
+                term = self.expr(link.right, env)
+                terms.append(term if link.op == "+" else -term)
+            if all(type(t) in NUMBER for t in terms):
+                result = sum(terms)
+            else:
+                import sympy
+
+                result = sympy.Add(*(to_sympy(t) for t in terms))
+            return self.bounded(result, node.pos, "this sum")
+        for link in reversed(chain):
+            value = self.operate(link, value, self.expr(link.right, env))
+        return value
+
+    def operate(self, node: BinOp, a: Expr, b: Expr) -> Expr:
         op = node.op
         if op in ("/", "//", "%") and b == 0:
             raise self.syntax_error("division by zero", node.right.pos)
         if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return divide(a, b)
-        if op == "//":
-            return floor(divide(a, b))
-        if op == "%":
-            return mod(a, b)
+            result = a + b
+        elif op == "-":
+            result = a - b
+        elif op == "*":
+            result = a * b
+        elif op == "/":
+            result = divide(a, b)
+        elif op == "//":
+            result = floor(divide(a, b))
+        elif op == "%":
+            result = mod(a, b)
+        else:
+            result = self.power(node, a, b)
+        return self.bounded(result, node.pos, "this expression")
+
+    def power(self, node: BinOp, a: Any, b: Any) -> Any:
         if a == 0 and is_number(b) and b < 0:
             raise self.syntax_error("division by zero (0 to a negative power)", node.pos)
-        if is_number(a) and is_number(b):
-            magnitude = abs(a)
-            if is_integer(b) and magnitude > 1:
-                bits = float(b) * _log2(magnitude) if abs(b) < 10**9 else math.inf
-                if bits > MAX_BITS:
-                    raise LimitError(f"line {node.pos.line}, column {node.pos.column}: {a}^"
-                                     f"{_short(b)} has more than {MAX_BITS:,} bits (the limit "
-                                     "is symcnn._evaluate.MAX_BITS)")
+        if is_integer(b) and not is_number(a):
+            degree = limits.measure(a)[1] * abs(int(b)) if abs(b) < 10**6 else math.inf
+            if degree > limits.MAX_DEGREE:
+                raise self.limit_error(f"this power has polynomial degree {degree}",
+                                       "MAX_DEGREE", node.pos)
+        if limits.power_bits(a, b) > limits.MAX_BITS:
+            raise self.limit_error(f"{_short(a)}^{_short(b)} would have about "
+                                   f"{_count(limits.power_bits(a, b))} bits", "MAX_BITS",
+                                   node.pos)
         if not self.numeric:
             power = a**b
             if power.is_real is False:  # (-1)^0.5: nothing else can compare it with a size
@@ -562,11 +633,11 @@ class Evaluator:
             raise NeedsSymbols(f"{a}^{b}")  # a root: sympy keeps it exact
         return a**b if b >= 0 else divide(1, a ** -b)
 
-    def function(self, node: Func, env) -> Expr:
+    def function(self, node: Func, env: Any) -> Expr:
         arity = {"floor": 1, "ceil": 1, "min": 2, "max": 2}
         if node.name not in arity:
             raise self.syntax_error(f"unknown function {node.name}(); the functions are "
-                                    "floor, ceil, min and max" + _suggest(node.name, arity),
+                                    "floor, ceil, min and max" + suggest.one_of(node.name, arity),
                                     node.pos)
         if len(node.args) != arity[node.name]:
             raise self.syntax_error(f"{node.name} takes {arity[node.name]} argument(s), "
@@ -582,11 +653,6 @@ class Evaluator:
 
 
 _RES_FORMS = "Res {}: Res([BODY]) or Res([BODY], [SHORTCUT])"
-
-_LONG_NAMES = {"stride": "s", "strides": "s", "padding": "p", "pad": "p", "kernel": "k",
-               "kernel_size": "k", "dilation": "d", "groups": "g", "filters": "f",
-               "units": "u", "rate": "r", "output_padding": "op", "use_bias": "bias",
-               "ceil_mode": "ceil", "multiplier": "m", "depth_multiplier": "m"}
 
 _TYPE_WORDS = {"int": "a whole number", "pair": "a whole number or an (h, w) pair",
                "pad": "a whole number, an (h, w) pair, same or valid",
@@ -611,8 +677,19 @@ def _log2(value: Any) -> float:
 
 
 def _short(value: Expr) -> str:
+    if limits.bits(value) > 100:
+        return f"(a number of about {int(limits.bits(value) * 0.30103) + 1} digits)"
     text = str(value)
-    return text if len(text) < 30 else text[:12] + "…"
+    return text if len(text) < 30 else "(" + text[:12] + "…)"
+
+
+def _count(n: float) -> str:
+    """A count for a message: exact while it is readable, then its order of magnitude."""
+    if n < 10**15:
+        return f"{int(n):,}"
+    if n == math.inf:
+        return "infinitely many"
+    return f"about 10^{int(math.log10(n))}"
 
 
 def _signature(rule: L.Rule) -> str:

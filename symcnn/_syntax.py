@@ -11,15 +11,16 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 import lark
 
+from . import limits
 from ._resources import data
-from .errors import DSLSyntaxError
+from .errors import DSLSyntaxError, SymcnnError
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,14 @@ class BinOp:
     left: Expr
     right: Expr
     pos: Pos
+    depth: int = field(default=1, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Neg:
     operand: Expr
     pos: Pos
+    depth: int = field(default=1, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Func:
     name: str
     args: tuple[Expr, ...]
     pos: Pos
+    depth: int = field(default=1, compare=False, repr=False)
 
 
 Expr = Union[Num, Name, BinOp, Neg, Func]
@@ -153,109 +157,182 @@ def _pos(token: lark.Token) -> Pos:
 
 
 def pos_of(node: object) -> Pos:
-    return node.pos  # type: ignore[attr-defined, no-any-return]
+    return node.pos  # type: ignore[attr-defined]
 
 
-class _Build(lark.Transformer):
+def depth_of(node: object) -> int:
+    return getattr(node, "depth", 1)
+
+
+def _deeper(pos: Pos, *children: object) -> int:
+    """The nesting depth of an expression node over its children, checked against
+    ``MAX_DEPTH`` as the tree is built, bottom-up and without recursion, so that no
+    later recursive walk (ours or sympy's) can meet a deeper tree."""
+    depth = 1 + max(depth_of(c) for c in children)
+    if depth > limits.MAX_DEPTH:
+        raise limits.exceeded(f"an expression nests {depth} operations deep", "MAX_DEPTH",
+                              pos.line, pos.column)
+    return depth
+
+
+# Operators that chain into one flat sum or product: a - b + c, a * b / c // d.
+CHAINS = {"+": "sum", "-": "sum", "*": "product", "/": "product", "//": "product",
+          "%": "product"}
+
+
+def _check_digits(token: lark.Token) -> None:
+    """A literal's digits are bounded before Python converts them, which it refuses
+    beyond 4,300 digits; 10^k has about 3.32·k bits."""
+    digits = sum(ch.isdigit() for ch in token)
+    if digits * 3.33 > limits.MAX_BITS + 4:
+        pos = _pos(token)
+        raise limits.exceeded(f"this number has {digits:,} digits, about "
+                              f"{int(digits * 3.32):,} bits", "MAX_BITS",
+                              pos.line, pos.column)
+
+
+class _Build(lark.Transformer[lark.Token, Any]):
     """Turns parse-tree nodes into the dataclasses above; the grammar has already
     shaped the tree, so each method is a constructor call."""
 
-    def program(self, statements):
+    def program(self, statements: list[Any]) -> Any:
         return tuple(statements)
 
-    def definition(self, children):
+    def definition(self, children: list[Any]) -> Any:
         name, *rest = children
         *params, body = rest
         names = tuple(str(p) for p in params if p is not None)
         return Definition(str(name), names, body.items, _pos(name))
 
-    def binding(self, children):
+    def binding(self, children: list[Any]) -> Any:
         name, value = children
         return Binding(str(name), value, _pos(name))
 
-    def sequence(self, items):
+    def sequence(self, items: list[Any]) -> Any:
         return Sequence(tuple(items), pos_of(items[0]))
 
-    def repeat(self, children):
+    def repeat(self, children: list[Any]) -> Any:
         item, count = children
         return Repeat(item, count, pos_of(item))
 
-    def call(self, children):
+    def call(self, children: list[Any]) -> Any:
         name = children[0]
         args = children[1] if len(children) > 1 and children[1] is not None else ()
         return Call(str(name), tuple(args), _pos(name))
 
-    def group(self, children):
-        (sequence,) = children
-        items = sequence.items if sequence is not None else ()
-        return Group(items, pos_of(items[0]) if items else Pos(0, 0))
+    def group(self, children: list[Any]) -> Any:
+        bracket, sequence = children
+        return Group(sequence.items if sequence is not None else (), _pos(bracket))
 
-    def arguments(self, children):
+    def arguments(self, children: list[Any]) -> Any:
         return tuple(c for c in children if c is not None)
 
-    def keyword(self, children):
+    def keyword(self, children: list[Any]) -> Any:
         key, value = children
         return Keyword(str(key), value, _pos(key))
 
-    def word(self, children):
+    def word(self, children: list[Any]) -> Any:
         (token,) = children
         return Word(str(token), _pos(token))
 
-    def tuple(self, children):
+    def tuple(self, children: list[Any]) -> Any:
         items = tuple(c for c in children if c is not None)
         return Tuple(items, pos_of(items[0]))
 
-    def _binop(self, op: str, children):
+    def _binop(self, op: str, children: list[Any]) -> BinOp:
         left, right = children
-        return BinOp(op, left, right, pos_of(left))
+        pos = pos_of(left)
+        if isinstance(left, BinOp) and CHAINS.get(left.op, "^") == CHAINS.get(op):
+            # a + b + c is one flat sum, evaluated as a loop: its length is no depth
+            depth = max(left.depth, _deeper(pos, right))
+        else:
+            depth = _deeper(pos, left, right)
+        return BinOp(op, left, right, pos, depth)
 
-    def add(self, c): return self._binop("+", c)
-    def sub(self, c): return self._binop("-", c)
-    def mul(self, c): return self._binop("*", c)
-    def div(self, c): return self._binop("/", c)
-    def floordiv(self, c): return self._binop("//", c)
-    def mod(self, c): return self._binop("%", c)
-    def pow(self, c): return self._binop("^", c)
+    def add(self, c: list[Any]) -> Any: return self._binop("+", c)
+    def sub(self, c: list[Any]) -> Any: return self._binop("-", c)
+    def mul(self, c: list[Any]) -> Any: return self._binop("*", c)
+    def div(self, c: list[Any]) -> Any: return self._binop("/", c)
+    def floordiv(self, c: list[Any]) -> Any: return self._binop("//", c)
+    def mod(self, c: list[Any]) -> Any: return self._binop("%", c)
+    def pow(self, c: list[Any]) -> Any: return self._binop("^", c)
 
-    def neg(self, children):
+    def neg(self, children: list[Any]) -> Any:
         (operand,) = children
-        return Neg(operand, pos_of(operand))
+        pos = pos_of(operand)
+        return Neg(operand, pos, _deeper(pos, operand))
 
-    def integer(self, children):
+    def integer(self, children: list[Any]) -> Any:
         (token,) = children
+        _check_digits(token)
         return Num(int(token), _pos(token))
 
-    def decimal(self, children):
+    def decimal(self, children: list[Any]) -> Any:
         (token,) = children
+        _check_digits(token)
         return Num(Fraction(str(token)), _pos(token))
 
-    def name(self, children):
+    def name(self, children: list[Any]) -> Any:
         (token,) = children
         return Name(str(token), _pos(token))
 
-    def function(self, children):
+    def function(self, children: list[Any]) -> Any:
         name, *args = children
-        return Func(str(name), tuple(a for a in args if a is not None), _pos(name))
+        args = [a for a in args if a is not None]
+        pos = _pos(name)
+        return Func(str(name), tuple(args), pos, _deeper(pos, *args))
 
-    def expression(self, children):
+    def expression(self, children: list[Any]) -> Any:
         return children[0]
 
 
-class _DropBracketedNewlines:
-    """Post-lexer: inside ( ) and [ ] a newline is only whitespace."""
+_CLOSER = {"LPAR": "RPAR", "LSQB": "RSQB"}
+_SHOWN = {"LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'"}
+
+
+class _Brackets:
+    """Post-lexer: pairs brackets and parentheses, so that a stray or unclosed one is
+    reported where it is, bounds their nesting by ``MAX_DEPTH`` before any tree is
+    built, and drops newlines inside them, where a newline is only whitespace."""
 
     always_accept = ("_SEP",)  # let the contextual lexer hand every newline to us
 
     def process(self, stream: Iterator[lark.Token]) -> Iterator[lark.Token]:
-        depth = 0
+        open_: list[lark.Token] = []
         for token in stream:
-            if token.type in ("LPAR", "LSQB"):
-                depth += 1
+            if token.type in _CLOSER:
+                open_.append(token)
+                if len(open_) > limits.MAX_DEPTH:
+                    raise limits.exceeded(f"brackets and parentheses nest {len(open_)} deep",
+                                          "MAX_DEPTH",
+                                          *_at(token))
             elif token.type in ("RPAR", "RSQB"):
-                depth = max(depth - 1, 0)
-            elif token.type == "_SEP" and depth and token.value != ";":
+                if not open_:
+                    raise DSLSyntaxError(f"{_SHOWN[token.type]} closes nothing: there is "
+                                         f"no {_SHOWN['L' + token.type[1:]]} before it",
+                                         *_at(token))
+                opener = open_.pop()
+                if _CLOSER[opener.type] != token.type:
+                    line, column = _at(opener)
+                    raise DSLSyntaxError(
+                        f"{_SHOWN[token.type]} does not match the {_SHOWN[opener.type]} of "
+                        f"line {line}, column {column}; expected "
+                        f"{_SHOWN[_CLOSER[opener.type]]}", *_at(token))
+            elif token.type == "_SEP" and open_ and token.value != ";":
                 continue
             yield token
+        if open_:
+            line, column = _at(open_[-1])
+            raise _AtEnd(f"the {_SHOWN[open_[-1].type]} of line {line}, column {column} is "
+                         f"never closed; expected {_SHOWN[_CLOSER[open_[-1].type]]}")
+
+
+class _AtEnd(DSLSyntaxError):
+    """An error about the end of the text, whose place is known once the text is."""
+
+
+def _at(token: lark.Token) -> tuple[int, int]:
+    return token.line or 1, token.column or 1
 
 
 def grammar_text() -> str:
@@ -266,7 +343,7 @@ def grammar_text() -> str:
 def _parser() -> lark.Lark:
     return lark.Lark(
         grammar_text(), parser="lalr", start=["program", "expression"],
-        postlex=_DropBracketedNewlines(), transformer=_Build(), maybe_placeholders=True,
+        postlex=_Brackets(), transformer=_Build(), maybe_placeholders=True,
         cache=_cache_file() or False,
     )
 
@@ -289,66 +366,187 @@ def _cache_file() -> str | None:
     return str(folder / f"grammar-lark{lark.__version__}-py{python}.cache")
 
 
-# What each terminal is, in words, for "expected ..." in error messages.
-_WORDS = {
-    "NAME": "a name", "INT": "a number", "DECIMAL": "a number", "WORD": "same/valid/true/false",
-    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
-    "EQUAL": "'='", "_SEP": "a new line or ';'", "$END": "the end of the text",
-    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "_POW": "'^'",
-    "DEF": "'def'", "PERCENT": "'%'", "__ANON_0": "'//'",
-}
+# ---- errors ---------------------------------------------------------------------------
+
+# Terminals in words, for "expected ..." and "unexpected ..."; literal terminals ('(',
+# '//', 'def') are shown as written.
+_WORDS = {"NAME": "a name", "WORD": "same, valid, true or false", "_SEP": "a new line or ';'",
+          "$END": "the end of the text"}
+_EXPRESSION = {"INT", "DECIMAL", "NAME", "LPAR", "MINUS", "PLUS"}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "_POW"}
+# The order in which expected things are listed.
+_ORDER = ["a layer", "an expression", "a name", "same, valid, true or false", "'def'",
+          "'['", "'('", "'='", "','", "')'", "']'", "'*'", "an operator (+ - * / // % ^)",
+          "a new line or ';'", "the end of the text"]
 
 
-def _expected_words(expected: set[str]) -> str:
-    words = sorted({_WORDS.get(t, t.lower()) for t in expected})
-    if {"a name", "a number"} <= set(words):
-        words = [w for w in words if w not in ("'('", "'-'", "'+'")] + ["an expression"]
-        words = [w for w in words if w not in ("a name", "a number")] + ["a name", "a number"]
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+def _literal(terminal: str) -> str | None:
+    for definition in _parser().terminals:
+        if definition.name == terminal and isinstance(definition.pattern, lark.lexer.PatternStr):
+            return f"'{definition.pattern.value}'"
+    return None
+
+
+def _expected_words(expected: set[str], inside: str | None = None) -> str:
+    """``{'RPAR', 'COMMA', 'PLUS', ...}`` as ``',', ')' or an operator (+ - * / // % ^)``."""
+    expected = set(expected)
+    words = set()
+    if _EXPRESSION <= expected | {"PLUS"} and "INT" in expected:
+        words.add("an expression")
+        expected -= _EXPRESSION
+    elif "NAME" in expected and "LSQB" in expected:
+        words.add("a layer")  # where a sequence may go on: a layer, a block or a group
+        expected.discard("NAME")
+    operators = {t for t in expected if t in _OPERATORS or _literal(t) == "'//'"}
+    if len(operators) > 2:
+        words.add("an operator (+ - * / // % ^)")
+        expected -= operators
+        if "STAR" in operators and "RSQB" not in expected and "LSQB" in expected:
+            words.add("'*'")  # after a layer, '*' repeats it
+    for terminal in expected:
+        words.add(_WORDS.get(terminal) or _literal(terminal) or terminal.lower())
+    if "an expression" not in words:
+        words.discard("same, valid, true or false")
+        if inside == "(":
+            words.discard("'['")
+    words = words - _OUT_OF_PLACE[inside] or words
+    ordered = sorted(words, key=lambda w: _ORDER.index(w) if w in _ORDER else len(_ORDER))
+    if len(ordered) == 1:
+        return ordered[0]
+    return ", ".join(ordered[:-1]) + " or " + ordered[-1]
+
+
+def _found(token: lark.Token) -> str:
+    if token.type == "_SEP":
+        return "';'" if token.value == ";" else "new line"
+    if token.type == "NAME":
+        return f"name {str(token)!r}"
+    if token.type in ("INT", "DECIMAL"):
+        return f"number {_short(str(token))}"
+    return repr(str(token))
+
+
+# What cannot come next inside ( ), inside [ ] and outside both, whatever the parser's
+# state lists (its states are shared between these places).
+_OUT_OF_PLACE = {"(": {"a layer", "']'", "a new line or ';'"},
+                 "[": {"')'", "a new line or ';'"},
+                 None: {"')'", "']'"}}
+
+
+def _enclosing(text: str, line: int, column: int) -> str | None:
+    """The bracket that is open at a place in the text, if any."""
+    end = sum(len(t) + 1 for t in _lines(text)[:line - 1]) + column - 1
+    open_: list[str] = []
+    comment = False
+    for ch in text[:end]:
+        if comment:
+            comment = ch != "\n"
+        elif ch == "#":
+            comment = True
+        elif ch in "([":
+            open_.append(ch)
+        elif ch in ")]" and open_:
+            open_.pop()
+    return open_[-1] if open_ else None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:8] + "…" + text[-8:]
+
+
+def _lines(text: str) -> list[str]:
+    """The lines as the parser counts them: only ``\\n`` ends a line."""
+    return text.split("\n")
+
+
+def end_of(text: str) -> tuple[int, int]:
+    """The line and column just past the last character of the text, not counting
+    newlines at its end."""
+    lines = _lines(text.rstrip("\r\n"))
+    return len(lines), len(lines[-1]) + 1
+
+
+_SHOWN_WIDTH = 72  # characters of a long line shown around the caret
 
 
 def context_lines(text: str, line: int, column: int) -> str:
-    """The source line with a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines() or [""]
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    source = source.expandtabs(1)
-    return f"    {source}\n    {' ' * (max(column, 1) - 1)}^"
+    """The source line with a caret under ``column`` (both 1-based). A long line is
+    cut to the part around the column; characters that a terminal would act on are
+    shown as '?', so an error message can be printed safely."""
+    lines = _lines(text)
+    source = lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""
+    source = "".join(ch if ch.isprintable() else "?" for ch in source)
+    caret = max(column, 1) - 1
+    if len(source) > _SHOWN_WIDTH:
+        start = max(0, min(caret - _SHOWN_WIDTH // 2, len(source) - _SHOWN_WIDTH))
+        shown = source[start:start + _SHOWN_WIDTH]
+        if start > 0:
+            shown = "…" + shown[1:]
+        if start + _SHOWN_WIDTH < len(source):
+            shown = shown[:-1] + "…"
+        source, caret = shown, caret - start
+    return f"    {source}\n    {' ' * caret}^"
+
+
+def located(error: SymcnnError, text: str) -> SymcnnError:
+    """The error with the line of ``text`` it points at; an error about the end of the
+    text gets its place here."""
+    if isinstance(error, _AtEnd):
+        line, column = end_of(text)
+        return DSLSyntaxError(error.message, line, column, context_lines(text, line, column))
+    if error.line is None or error.context:
+        return error
+    return type(error)(error.message, error.line, error.column,
+                       context_lines(text, error.line, error.column or 1))
 
 
 def _syntax_error(text: str, error: lark.exceptions.UnexpectedInput) -> DSLSyntaxError:
-    line, column = error.line, error.column
-    if line is None or line < 1:
-        lines = text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        line, column = error.line, error.column
+        at = error.pos_in_stream or 0
+        char = text[at] if at < len(text) else ""
         message = f"unexpected character {char!r}"
         if error.allowed:
-            message += f"; expected {_expected_words(set(error.allowed))}"
+            inside = _enclosing(text, line, column)
+            message += f"; expected {_expected_words(set(error.allowed), inside)}"
     elif isinstance(error, lark.exceptions.UnexpectedToken):
         token = error.token
-        found = "the end of the text" if token.type == "$END" else repr(str(token))
-        if token.type == "_SEP":
-            found = "a new line" if str(token) != ";" else "';'"
-        message = f"unexpected {found}; expected {_expected_words(set(error.expected))}"
+        if token.type == "$END":
+            line, column = end_of(text)
+            inside = None  # an open bracket is reported by _Brackets before this
+            message = "the text ends too early"
+        else:
+            line, column = _at(token)
+            inside = _enclosing(text, line, column)
+            if token.type in ("RPAR", "RSQB") and inside is None:
+                opener = _SHOWN["L" + token.type[1:]]
+                message = f"{_SHOWN[token.type]} closes nothing: there is no {opener} before it"
+                return DSLSyntaxError(message, line, column, context_lines(text, line, column))
+            message = f"unexpected {_found(token)}"
+            if (token.type == "NAME" and str(token)[:1] in "eE" and str(token)[1:].isdigit()
+                    and text[(token.start_pos or 1) - 1].isdigit()):
+                message += f" (symcnn has no 1e5 notation: write 10^{str(token)[1:]})"
+        message += f"; expected {_expected_words(set(error.expected), inside)}"
     else:  # UnexpectedEOF
+        assert isinstance(error, lark.exceptions.UnexpectedEOF)
+        line, column = end_of(text)
         message = f"the text ends too early; expected {_expected_words(set(error.expected))}"
     return DSLSyntaxError(message, line, column, context_lines(text, line, column))
 
 
-def parse_program(text: str) -> Program:
+def _parse(text: str, start: str) -> Any:
     try:
-        statements = _parser().parse(text, start="program")
+        return _parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as error:
         raise _syntax_error(text, error) from None
-    return Program(statements, text)
+    except SymcnnError as error:
+        raise located(error, text) from None
+
+
+def parse_program(text: str) -> Program:
+    return Program(_parse(text, "program"), text)
 
 
 def parse_expression(text: str) -> Expr:
     """One expression, as the command line's ``--set n=EXPR`` takes it."""
-    try:
-        return _parser().parse(text, start="expression")  # type: ignore[no-any-return]
-    except lark.exceptions.UnexpectedInput as error:
-        raise _syntax_error(text, error) from None
+    return _parse(text, "expression")  # type: ignore[no-any-return, unused-ignore]

@@ -146,15 +146,23 @@ def _read(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
         parser.error("give the network as text or with -f FILE (one of them)")
     if args.file is None:
         return str(args.network)
+    from . import limits
+    from .network import read_text
+
     if args.file == "-":
         stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            return sys.stdin.read(limits.MAX_TEXT + 1)
+        data = stdin.read(4 * limits.MAX_TEXT + 4)  # enough for MAX_TEXT + 1 characters
+        if len(data) > 4 * limits.MAX_TEXT:
+            raise limits.exceeded(f"standard input has more than {limits.MAX_TEXT:,} characters",
+                                  "MAX_TEXT")
         try:  # decoded here, strictly, whatever the locale's encoding
-            return stdin.read().decode("utf-8") if stdin else sys.stdin.read()
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise SymcnnError("standard input is not UTF-8 text") from None
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            return handle.read()
+        return read_text(args.file)
     except UnicodeDecodeError:
         raise SymcnnError(f"{args.file} is not UTF-8 text") from None
     except OSError as error:

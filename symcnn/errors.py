@@ -1,20 +1,20 @@
 """The exceptions symcnn raises: every one derives from :class:`SymcnnError`.
 
 Messages are meant to be shown to a user as they are: they name the place in the
-program (line and column, and the layer for shape errors) and say what would be right.
+program (line and column, and the layer for shape errors), show the line with a caret
+under the column, and say what would be right. No other exception leaves ``parse``,
+``load``, ``Network.subs`` or the command line for any text; ``tests/test_safety.py``
+and ``fuzz/`` hold them to that.
 """
 
 from __future__ import annotations
 
 
 class SymcnnError(Exception):
-    """Base class of every error symcnn raises for bad input."""
+    """Base class of every error symcnn raises for bad input.
 
-
-class DSLSyntaxError(SymcnnError):
-    """The text is not a program of the symcnn language, or uses it wrongly.
-
-    ``line`` and ``column`` are 1-based; ``context`` is the offending line with a caret
+    ``line`` and ``column`` (1-based) are the place in the program the error is about,
+    or ``None`` when it is about no one place; ``context`` is that line with a caret
     under the column.
     """
 
@@ -24,12 +24,19 @@ class DSLSyntaxError(SymcnnError):
         self.line = line
         self.column = column
         self.context = context
-        super().__init__(self._render())
+        super().__init__(self._render(self._where()))
 
-    def _render(self) -> str:
-        where = f"line {self.line}, column {self.column}: " if self.line is not None else ""
-        text = where + self.message
+    def _where(self) -> str:
+        return f"line {self.line}, column {self.column}" if self.line is not None else ""
+
+    def _render(self, where: str) -> str:
+        text = f"{where}: {self.message}" if where else self.message
         return f"{text}\n{self.context}" if self.context else text
+
+
+class DSLSyntaxError(SymcnnError):
+    """The text is not a program of the symcnn language, or uses it wrongly: a
+    misspelt layer kind, a missing argument, a repetition count with a free symbol."""
 
 
 class ShapeError(SymcnnError):
@@ -44,23 +51,21 @@ class ShapeError(SymcnnError):
     def __init__(self, message: str, *, layer: str | None = None, index: int | None = None,
                  kind: str | None = None, line: int | None = None,
                  column: int | None = None, context: str = "") -> None:
-        self.message = message
         self.layer = layer
         self.index = index
         self.kind = kind
-        self.line = line
-        self.column = column
-        self.context = context
+        super().__init__(message, line, column, context)
+
+    def _where(self) -> str:
         parts = []
-        if layer is not None:
-            parts.append(f"layer {index} ({layer})" if index is not None else f"layer {layer}")
-        if line is not None:
-            parts.append(f"line {line}, column {column}")
-        head = ", ".join(parts)
-        text = f"{head}: {message}" if head else message
-        super().__init__(f"{text}\n{context}" if context else text)
+        if self.layer is not None:
+            parts.append(f"layer {self.index} ({self.layer})" if self.index is not None
+                         else f"layer {self.layer}")
+        if self.line is not None:
+            parts.append(super()._where())
+        return ", ".join(parts)
 
 
 class LimitError(SymcnnError):
-    """The program would need more work or memory than symcnn allows; the message
-    names the limit and how to raise it."""
+    """The program would need more work or memory than symcnn allows (see
+    :mod:`symcnn.limits`); the message names the limit and how to raise it."""

@@ -11,28 +11,32 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
+from . import limits
 from ._evaluate import Evaluator, LayerRecord, NeedsSymbols, Node
 from ._math import symbol, to_sympy, total
-from ._syntax import Program, parse_expression, parse_program
+from ._syntax import Pos, Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
 
 if TYPE_CHECKING:
     import sympy
     from sympy import Expr
 
-MAX_TEXT = 1_000_000  # characters in one program
-
 T = TypeVar("T")
 
 
 def _guarded(work: Callable[[], T]) -> T:
     """Runs ``work`` so that running out of stack ends in a ``LimitError``, never in
-    Python's own exception."""
+    Python's own exception. The limits in :mod:`symcnn.limits` are meant to stop every
+    program long before this; it is the last line of defence, and ``fuzz/`` counts
+    reaching it as a finding."""
     try:
         with _collector_paused():
             return work()
     except RecursionError:
-        raise LimitError("the program is nested too deeply to evaluate") from None
+        raise LimitError(_TOO_DEEP) from None
+
+
+_TOO_DEEP = "the program is nested too deeply to evaluate (Python's stack ran out)"
 
 
 @contextlib.contextmanager
@@ -126,7 +130,7 @@ class Network:
         return self._program.text
 
     @property
-    def input_shape(self) -> tuple:
+    def input_shape(self) -> tuple[Expr, ...]:
         return self.layers[0].output_shape
 
     @functools.cached_property
@@ -159,6 +163,9 @@ class Network:
         import sympy
 
         given: dict[str, Expr] = {}
+        if values is not None and not isinstance(values, Mapping):
+            raise SymcnnError("subs takes a mapping of names to values, such as "
+                              f"{{'n': 28}}, not {type(values).__name__}")
         for key, value in {**dict(values or {}), **more}.items():
             name = key.name if isinstance(key, sympy.Symbol) else key
             if not isinstance(name, str):
@@ -173,7 +180,7 @@ class Network:
                               f"(its free symbols: {known})")
         given = _resolved(given)
         replace = {free[name]: value for name, value in given.items()}
-        kept = {name: value.xreplace(replace) for name, value in self._values.items()}
+        kept = {name: _replaced(name, value, replace) for name, value in self._values.items()}
         # A name that only lives inside earlier values (q after subs(n="2*q")) has been
         # put into them; the program itself never reads it.
         values = {name: value for name, value in {**given, **kept}.items()
@@ -237,6 +244,23 @@ class Network:
 
         return sweep(self, values, **more)
 
+    def to_dsl(self) -> str:
+        """The network in its canonical form: one statement per line, every layer
+        written out with its arguments as evaluated (blocks, repetitions and bindings
+        expanded, values substituted), so that ``parse(net.to_dsl())`` is the same
+        network.
+
+        >>> print(parse("def two(c) = [C(c, 3, p=1) ReLU] * 2\\nI(8, 8, 3) two(16)").to_dsl())
+        I(8, 8, 3)
+        C(16, 3, p=1)
+        ReLU
+        C(16, 3, p=1)
+        ReLU
+        """
+        from ._dsl import to_dsl
+
+        return to_dsl(self._nodes)
+
     def __repr__(self) -> str:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "
@@ -257,7 +281,7 @@ def _resolved(given: dict[str, Expr]) -> dict[str, Expr]:
             raise SymcnnError(f"the values given refer to each other in a circle ({circle})")
         if name not in done:
             inner = {symbol(other): resolve(other, (*chain, name)) for other in uses[name]}
-            done[name] = given[name].xreplace(inner)
+            done[name] = _replaced(name, given[name], inner)
         return done[name]
 
     return {name: resolve(name, ()) for name in given}
@@ -274,36 +298,72 @@ def _exact(name: str, value: Any) -> Expr:
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, str):
+        _check_length(value, f"the value of {name}")
         program = Program((), value)
-        return _guarded(lambda: Evaluator(program).expr(parse_expression(value), {}))
+        evaluator = Evaluator(program)
+        return _guarded(lambda: evaluator.bounded(
+            evaluator.expr(parse_expression(value), {}), Pos(1, 1), f"the value of {name}"))
     if isinstance(value, sympy.Expr):
-        return value
+        return Evaluator(Program((), "")).bounded(value, Pos(1, 1), f"the value of {name}")
     raise SymcnnError(f"the value of {name} must be an int or a sympy expression, "
                       f"not {type(value).__name__}")
+
+
+def _replaced(name: str, value: Expr, replace: Mapping[sympy.Symbol, Expr]) -> Expr:
+    """A value given earlier, with values for its symbols: a power in it is checked
+    against ``MAX_BITS`` before sympy computes it."""
+    import sympy
+
+    for power in value.atoms(sympy.Pow):
+        if power.base.free_symbols & set(replace):
+            base = power.base.xreplace(replace)
+            if limits.power_bits(base, power.exp) > limits.MAX_BITS:
+                raise limits.exceeded(f"the value of {name}, {power}, would have about "
+                                      f"{int(limits.power_bits(base, power.exp)):,} bits",
+                                      "MAX_BITS")
+    return value.xreplace(replace)
+
+
+def _check_length(text: str, what: str) -> None:
+    if len(text) > limits.MAX_TEXT:
+        raise limits.exceeded(f"{what} has {len(text):,} characters", "MAX_TEXT")
 
 
 def parse(text: str) -> Network:
     """The network a program describes.
 
-    Raises ``DSLSyntaxError`` for text that is not a program and ``ShapeError`` for a
-    network that is invalid; both derive from ``SymcnnError``.
+    Raises ``DSLSyntaxError`` for text that is not a program, ``ShapeError`` for a
+    network that is invalid and ``LimitError`` for one that is too large to compute
+    (see :mod:`symcnn.limits`); all derive from ``SymcnnError``, and no other exception
+    escapes for any text. A ``text`` that is not a ``str`` (``bytes``, ``None``) is a
+    mistake in the calling program, not bad input, and raises ``TypeError``.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() takes the program as a str, not {type(text).__name__}")
-    if len(text) > MAX_TEXT:
-        raise LimitError(f"the program has {len(text):,} characters, more than the limit "
-                         f"of {MAX_TEXT:,} (symcnn.network.MAX_TEXT)")
+    _check_length(text, "the program")
     program = _guarded(lambda: parse_program(text))
     return Network(program)
 
 
 def load(path: str | Path) -> Network:
-    """The network in a file (UTF-8 text)."""
+    """The network in a file (UTF-8 text). A file that cannot be read, is not UTF-8
+    or is longer than ``MAX_TEXT`` raises ``SymcnnError``; a ``path`` that is not a
+    ``str`` or ``Path`` raises ``TypeError``."""
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"load() takes a path as a str or Path, not {type(path).__name__}")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except UnicodeDecodeError as error:
         raise SymcnnError(f"{path} is not UTF-8 text ({error.reason} at byte "
                           f"{error.start})") from None
-    except OSError as error:
-        raise SymcnnError(f"cannot read {path}: {error.strerror or error}") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise SymcnnError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}"
+                          ) from None
     return parse(text)
+
+
+def read_text(path: str | Path) -> str:
+    """A file's text, reading no more than one character past ``MAX_TEXT``, so that
+    ``/dev/zero`` or a huge file costs no memory before it is refused."""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read(limits.MAX_TEXT + 1)

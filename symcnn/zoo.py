@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import difflib
+from importlib.abc import Traversable
 
 from ._resources import data
 from .errors import SymcnnError
@@ -18,7 +19,7 @@ from .network import Network, parse
 __all__ = ["names", "source", "load"]
 
 
-def _folder():
+def _folder() -> Traversable:
     return data("zoo_networks", "examples/zoo")
 
 
@@ -30,13 +31,13 @@ def names() -> list[str]:
 
 def source(name: str) -> str:
     """The program text of a zoo network."""
-    entry = _folder().joinpath(f"{name}.cnn")
-    if not entry.is_file():
-        close = difflib.get_close_matches(name, names(), n=3)
+    known = names()
+    if name not in known:  # a name, never a path: "../x" must not reach the file system
+        close = difflib.get_close_matches(str(name), known, n=3)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise SymcnnError(f"the zoo has no network {name!r}{hint} "
-                          f"(it has: {', '.join(names())})")
-    return entry.read_text(encoding="utf-8")
+                          f"(it has: {', '.join(known)})")
+    return _folder().joinpath(f"{name}.cnn").read_text(encoding="utf-8")
 
 
 def load(name: str) -> Network:

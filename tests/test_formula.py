@@ -50,7 +50,8 @@ def test_floors_are_kept_unless_divisibility_is_assumed():
     values = dict(n=27, c=1, f1=32, k1=5, s1=1, p1=0, f2=32, k2=3, s2=1, p2=0, h=256, o=10)
     at = {names(net)[k]: v for k, v in values.items()}
     assert net.formula().xreplace(at) == int(net.subs(**values).params)
-    assert net.formula().xreplace(at) == (25 + 1) * 32 + (9 * 32 + 1) * 32 + (16 * 32 + 1) * 256 + 257 * 10
+    assert net.formula().xreplace(at) == ((25 + 1) * 32 + (9 * 32 + 1) * 32
+                                          + (16 * 32 + 1) * 256 + 257 * 10)
 
 
 def test_output_size_in_textbook_form():

@@ -190,11 +190,11 @@ def test_records_sum_to_the_totals(program):
 
 INVALID = [
     # program, error class, line, column, words of the message
-    ("I(4", DSLSyntaxError, 1, 3, "expected"),
-    ("I(4))", DSLSyntaxError, 1, 5, "unexpected ')'"),
-    ("I(4) [D(2)", DSLSyntaxError, 1, 10, "expected ']'"),
-    ("I(4) D(2)]", DSLSyntaxError, 1, 10, "unexpected ']'"),
-    ("I(4) D(2 3)", DSLSyntaxError, 1, 10, "unexpected '3'"),
+    ("I(4", DSLSyntaxError, 1, 4, "expected"),  # just past the last character
+    ("I(4))", DSLSyntaxError, 1, 5, "')' closes nothing"),
+    ("I(4) [D(2)", DSLSyntaxError, 1, 11, "expected ']'"),
+    ("I(4) D(2)]", DSLSyntaxError, 1, 10, "']' closes nothing"),
+    ("I(4) D(2 3)", DSLSyntaxError, 1, 10, "unexpected number 3"),
     ("I(4) D(,)", DSLSyntaxError, 1, 8, "unexpected ','"),
     ("I(4) D(2) $", DSLSyntaxError, 1, 11, "unexpected character '$'"),
     ("I(4)\nD(2) @ D(3)", DSLSyntaxError, 2, 6, "unexpected character '@'"),
@@ -221,7 +221,7 @@ INVALID = [
     ("I(4, 4, 1) P(2, ceil=1)", DSLSyntaxError, 1, 17, "true or false"),
     ("I(4) Drop(same)", DSLSyntaxError, 1, 11, "not the word same"),
     ("I(4) Drop((1, 1))", DSLSyntaxError, 1, 12, "one number"),
-    ("I(4) D([D(2)])", DSLSyntaxError, 1, 9, "not a group"),
+    ("I(4) D([D(2)])", DSLSyntaxError, 1, 8, "not a group"),
     ("I(4) D(1 / 0)", DSLSyntaxError, 1, 12, "division by zero"),
     ("I(4) D(4 // (2 - 2))", DSLSyntaxError, 1, 14, "division by zero"),
     ("I(4) D(3 % 0)", DSLSyntaxError, 1, 12, "division by zero"),
@@ -249,8 +249,8 @@ INVALID = [
     ("def b(g) = D(g + 1)\nI(4) b([D(2)])", DSLSyntaxError, 1, 14, "cannot be used in arithmetic"),
     ("I(4) Res(D(2))", DSLSyntaxError, 1, 10, "D"),
     ("I(4) Add(2, [])", DSLSyntaxError, 1, 10, "branches in brackets"),
-    ("I(4) Res([], [], [D(2)])", DSLSyntaxError, 1, 19, "Res takes a body and at most one shortcut"),
-    ("I(4) Res([D(2)], [D(2)], [])", DSLSyntaxError, 1, 6, "Res takes a body and at most one shortcut"),
+    ("I(4) Res([], [], [D(2)])", DSLSyntaxError, 1, 18, "Res takes a body and at most one shortcut"),
+    ("I(4) Res([D(2)], [D(2)], [])", DSLSyntaxError, 1, 26, "Res takes a body and at most one shortcut"),
     ("I(4) Res()", DSLSyntaxError, 1, 6, "Res needs a body"),
     # shape errors name the layer
     ("C(8, 3)", ShapeError, 1, 1, "before any input"),

@@ -1,0 +1,122 @@
+"""A network printed back in the symcnn language: its canonical form.
+
+``Network.to_dsl()`` writes every layer out, one per line, with its arguments as the
+evaluator checked them: blocks, repetitions and bindings are expanded, values given to
+``subs`` are in place, and an argument left at its default is left out. Parsing that text
+gives the same network, layer for layer; ``tests/test_properties.py`` checks it for
+programs over the whole grammar. It is also a way to see what a program with blocks and
+repetitions expands to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
+
+from . import layers as L
+from ._evaluate import Node
+
+
+class _Printer(StrPrinter):
+    """sympy's own text form, with the few spellings where the language differs:
+    ``^`` for powers (never ``sqrt``), ``ceil``, ``min``, ``max`` and ``%``."""
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exp = expr.args
+        if exp == -1:
+            return f"1/{self._operand(base, PRECEDENCE['Pow'])}"
+        return f"{self._operand(base, PRECEDENCE['Pow'])}^{self._operand(exp, PRECEDENCE['Pow'])}"
+
+    def _operand(self, expr: sympy.Expr, level: int) -> str:
+        if expr.is_Symbol or (expr.is_Integer and expr >= 0):
+            return self._print(expr)
+        return f"({self._print(expr)})"
+
+    def _print_floor(self, expr: sympy.floor) -> str:
+        return f"floor({self._print(expr.args[0])})"
+
+    def _print_ceiling(self, expr: sympy.ceiling) -> str:
+        return f"ceil({self._print(expr.args[0])})"
+
+    def _print_Min(self, expr: sympy.Min) -> str:
+        return self._pairwise("min", expr.args)
+
+    def _print_Max(self, expr: sympy.Max) -> str:
+        return self._pairwise("max", expr.args)
+
+    def _pairwise(self, name: str, args: tuple[sympy.Expr, ...]) -> str:
+        first, *rest = args
+        if not rest:
+            return self._print(first)
+        return f"{name}({self._print(first)}, {self._pairwise(name, tuple(rest))})"
+
+    def _print_Mod(self, expr: sympy.Mod) -> str:
+        a, b = expr.args
+        level = precedence(expr)
+        left = self.parenthesize(a, level, strict=True)
+        return f"{left} % {self.parenthesize(b, level, strict=True)}"
+
+
+_PRINTER = _Printer()
+
+
+def expression(value: sympy.Expr) -> str:
+    """An exact value in the language's expression syntax: ``floor(n/2) + 1``."""
+    return _PRINTER.doprint(value)
+
+
+def _argument(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value  # same
+    if isinstance(value, tuple):
+        if len(set(value)) == 1:
+            return expression(value[0])
+        return "(" + ", ".join(expression(v) for v in value) + ")"
+    return expression(value)
+
+
+def _default(rule: L.Rule, param: L.Param, args: dict[str, Any]) -> Any:
+    default = param.default
+    if default == L.OPTIONAL:
+        return None
+    if isinstance(default, str):
+        return args[default]
+    if param.type in ("pair", "pad"):
+        return (sympy.Integer(default), sympy.Integer(default))
+    if isinstance(default, int) and not isinstance(default, bool):
+        return sympy.Integer(default)
+    return default
+
+
+def _layer(node: Node) -> str:
+    record = node.record
+    if node.branches:
+        return (f"{record.kind}(" + ", ".join(
+            "[" + " ".join(_layer(n) for n in branch) + "]" for branch in node.branches) + ")")
+    rule = L.RULES[record.kind]
+    parts = []
+    for param in rule.params:
+        value = record.args.get(param.name)
+        if param.default is None:
+            parts.append(_argument(value))
+        elif value is not None and value != _default(rule, param, dict(record.args)):
+            parts.append(f"{param.name}={_argument(value)}")
+    return f"{record.kind}({', '.join(parts)})" if parts else record.kind
+
+
+def to_dsl(nodes: tuple[Node, ...]) -> str:
+    """The canonical program of a network's layer tree, one layer per line."""
+    lines = []
+    for node in nodes:
+        record = node.record
+        if record.kind == "I":
+            sizes = [record.args[p] for p in ("h", "w", "c") if record.args.get(p) is not None]
+            lines.append("I(" + ", ".join(expression(s) for s in sizes) + ")")
+        else:
+            lines.append(_layer(node))
+    return "\n".join(lines)

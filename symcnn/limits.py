@@ -1,0 +1,161 @@
+"""How much work one program may ask for, in one place.
+
+symcnn reads text from anywhere; a few characters can describe a billion layers
+(``[[[C(8, 3)]*1000]*1000]*1000``), a number with more digits than atoms in the
+universe (``2^2^2^2^2^2``) or a nesting deeper than Python's stack. Each limit below
+stops such a program early, with a :class:`~symcnn.LimitError` that names the limit and
+says how to raise it. Raise one by assigning to it (``symcnn.limits.MAX_LAYERS =
+5_000_000``) or, for the command line, with the environment variable of the same name
+prefixed by ``SYMCNN_`` (``SYMCNN_MAX_LAYERS=5000000 symcnn ...``).
+
+The limits are read when they are checked, so an assignment takes effect at once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from .errors import LimitError
+
+if TYPE_CHECKING:  # sympy is imported only where a value is symbolic
+    import sympy
+
+
+def _setting(name: str, default: int) -> int:
+    text = os.environ.get(f"SYMCNN_{name}", "").replace("_", "")
+    return int(text) if text.isdigit() and len(text) < 19 else default
+
+
+#: Characters in one program (and in one value given to ``subs`` or ``--set``):
+#: parsing takes some 5 µs a character, so 100,000 parse in about half a second.
+MAX_TEXT = _setting("MAX_TEXT", 100_000)
+#: Layers in one network, branches included.
+MAX_LAYERS = _setting("MAX_LAYERS", 1_000_000)
+#: Nesting of brackets, parentheses, operators, branches and block calls. Python's own
+#: stack is what bounds this one: far above 100, evaluation needs a larger
+#: ``sys.setrecursionlimit``.
+MAX_DEPTH = _setting("MAX_DEPTH", 100)
+#: Polynomial degree of one expression in the free symbols: ``(n + 1)^3 * m`` has
+#: degree 4. A network's counts rarely pass 6; sympy's work grows fast with it.
+MAX_DEGREE = _setting("MAX_DEGREE", 16)
+#: Operations in one expression, counted as written out: a value used twice counts
+#: twice, as sympy's walks visit it twice.
+MAX_NODES = _setting("MAX_NODES", 5_000)
+#: Size of one number, in bits: 2^10000 has 3,011 digits, below the 4,300 that Python
+#: converts to text by default, so every number symcnn makes can be printed.
+MAX_BITS = _setting("MAX_BITS", 10_000)
+
+def exceeded(what: str, name: str, line: int | None = None, column: int | None = None,
+             context: str = "") -> LimitError:
+    """The error for ``what`` going past the limit ``name``: "this repetition makes
+    2,000,000 layers; the limit is MAX_LAYERS = 1,000,000 (...)"."""
+    limit = globals()[name]
+    message = (f"{what}; the limit is {name} = {limit:,} (raise it with "
+               f"symcnn.limits.{name} = ... or the environment variable SYMCNN_{name})")
+    return LimitError(message, line, column, context)
+
+
+def _ratio(value: Any) -> tuple[int, int] | None:
+    """Numerator and denominator of an exact rational number (a Python int or Fraction,
+    or a sympy Rational), or ``None`` for anything else."""
+    kind = type(value)
+    if kind is int:
+        return value, 1
+    if kind is Fraction:
+        return value.numerator, value.denominator
+    if getattr(value, "is_Rational", False):
+        return int(value.p), int(value.q)
+    return None
+
+
+def bits(value: Any) -> int:
+    """The size of an exact rational number: the bits of its numerator or denominator,
+    whichever is larger; 0 for anything else."""
+    ratio = _ratio(value)
+    if ratio is None:
+        return 0
+    return max(abs(ratio[0]).bit_length(), ratio[1].bit_length())
+
+
+def power_bits(base: Any, exponent: Any) -> float:
+    """An estimate of ``bits(base ** exponent)`` made without computing the power, for
+    a rational base and an integer exponent; 0 when the power cannot grow (a symbolic
+    exponent, a base of -1, 0 or 1). A symbolic base counts as at least 2, since every
+    free symbol is an integer and sizes are positive: ``n^(10^9)`` is too large for any
+    ``n`` other than 1."""
+    ratio = _ratio(exponent)
+    if ratio is None or ratio[1] != 1 or ratio[0] == 0:
+        return 0
+    base_ratio = _ratio(base)
+    if base_ratio is not None:
+        size = max(abs(base_ratio[0]), base_ratio[1])
+        if size <= 1:
+            return 0
+        log = math.log2(size)
+    elif getattr(base, "is_number", True):
+        return 0
+    else:
+        log = 1.0
+    exponent_size = abs(ratio[0])
+    if exponent_size.bit_length() > 64:
+        return math.inf
+    return exponent_size * log
+
+
+def too_large(value: Any) -> bool:
+    """Whether an exact value, or a number inside an expression, has more than
+    ``MAX_BITS`` bits."""
+    if _ratio(value) is not None:
+        return bits(value) > MAX_BITS
+    if not hasattr(value, "atoms") or value.is_Atom:
+        return False
+    import sympy
+
+    return any(bits(atom) > MAX_BITS for atom in value.atoms(sympy.Rational))
+
+
+_MEASURED: dict[sympy.Basic, tuple[int, int, int]] = {}
+
+
+def measure(value: Any) -> tuple[int, int, int]:
+    """The nesting depth, the polynomial degree (``(n + 1)^3 * m`` has degree 4) and the
+    number of nodes of an expression written out as a tree. sympy's simplifications can
+    take time exponential in the degree and in the size, and its walks recurse as deep
+    as the expression, so all three are checked before it meets a value. Counted
+    without recursion, remembering sub-expressions, so that checking each step of a
+    long sum costs only the new terms."""
+    if len(_MEASURED) > 100_000:
+        _MEASURED.clear()
+    import sympy
+
+    stack: list[tuple[sympy.Basic, bool]] = [(value, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in _MEASURED:
+            continue
+        if not node.args:
+            _MEASURED[node] = (1, 1 if node.is_Symbol else 0, 1)
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args if arg not in _MEASURED)
+            continue
+        parts = [_MEASURED[arg] for arg in node.args]
+        depth = 1 + max(p[0] for p in parts)
+        nodes = 1 + sum(p[2] for p in parts)
+        if isinstance(node, sympy.Mul):
+            degree = sum(p[1] for p in parts)
+        elif isinstance(node, sympy.Pow):
+            (_, base, _), (_, exponent, _) = parts
+            power = node.exp
+            if power.is_Rational:
+                degree = base * math.ceil(abs(power))
+            else:
+                degree = base + exponent
+        else:
+            degree = max(p[1] for p in parts)
+        _MEASURED[node] = (depth, degree, nodes)
+    return _MEASURED[value]
