@@ -72,7 +72,7 @@ class BoundGroup:
     env: Mapping[str, Any]
 
 
-Bound = Union["Expr", int, Fraction, tuple, str, BoundGroup]  # what a name may stand for
+Bound = Union["Expr", int, Fraction, tuple[Any, ...], str, BoundGroup]  # what a name may stand for
 NOT_NUMBERS = (tuple, str, BoundGroup)  # the Bound values that are no expression
 
 
@@ -160,7 +160,8 @@ class Evaluator:
         self.globals: dict[str, Bound] = {}
         self.free: dict[str, sympy.Symbol] = {}
         self.constraints: dict[Any, None] = {}  # an ordered set
-        self.bounds: dict[tuple, Any] = {}  # (size, least) -> size >= least, decided or not
+        # (size, least) -> size >= least, decided or not
+        self.bounds: dict[tuple[Any, ...], Any] = {}
         self.records: list[LayerRecord] = []
         self.calls: list[str] = []
 
@@ -413,7 +414,7 @@ class Evaluator:
 
     def arguments(self, rule: L.Rule, call: Call, env: Any, check: _LayerCheck) -> dict[str, Any]:
         if rule.variadic:
-            groups = []
+            groups: list[Any] = []
             for arg in call.args:
                 value = None if isinstance(arg, Keyword) else self.value(arg, env)
                 if not isinstance(value, BoundGroup):
@@ -528,7 +529,7 @@ class Evaluator:
             return env[node.id]
         return self.expr(node, env)
 
-    def expr(self, node, env) -> Expr:
+    def expr(self, node: Any, env: Any) -> Expr:
         value = self._expr(node, env)
         if type(value) is Fraction and value.denominator == 1:
             return value.numerator  # 2^-1 * 4 is the whole number 2, as sympy has it

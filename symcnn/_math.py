@@ -174,7 +174,9 @@ def _rounded(kind: type, argument: Expr) -> Expr:
 
     if not _unbounded(argument):
         return kind(argument)
-    whole, numbers, rest = [], [], []
+    whole: list[Any] = []
+    numbers: list[Any] = []
+    rest: list[Any] = []
     for term in sympy.Add.make_args(argument):
         (whole if term.is_integer else numbers if term.is_Number else rest).append(term)
     if not rest:  # as sympy does: a number's floor is a number
@@ -207,7 +209,7 @@ def _unbounded(argument: Expr) -> bool:
 def _unfloor(expr: Expr, kind: type) -> Expr:
     import sympy
 
-    floors = [t for t in sympy.Add.make_args(expr) if isinstance(t, kind)]
+    floors: list[Any] = [t for t in sympy.Add.make_args(expr) if isinstance(t, kind)]
     if len(floors) != 1:
         return expr
     rest = expr - floors[0]
@@ -238,7 +240,7 @@ def mod(a: Any, b: Any) -> Any:
     return sympy.Mod(a, b)
 
 
-def product(values) -> Expr:
+def product(values: Any) -> Expr:
     values = list(values)
     if _numbers(*values):
         return math.prod(values)
@@ -247,7 +249,7 @@ def product(values) -> Expr:
     return sympy.Mul(*values)
 
 
-def total(values) -> Expr:
+def total(values: Any) -> Expr:
     """The sum of many terms in one step: ``sum()`` would rebuild a growing expression
     for every term."""
     values = list(values)
@@ -268,7 +270,7 @@ class Formula:
 
     __slots__ = ("op", "args")
 
-    def __init__(self, op: str, args: tuple) -> None:
+    def __init__(self, op: str, args: tuple[Any, ...]) -> None:
         self.op = op  # "+" or "*"
         self.args = args
 
@@ -280,7 +282,7 @@ class Formula:
         return f"Formula({self.op!r}, {self.args!r})"
 
 
-def formula(op: str, parts: tuple) -> Any:
+def formula(op: str, parts: tuple[Any, ...]) -> Any:
     """A sum (``op="+"``) or product (``"*"``) that keeps its parts as written; ``None``
     parts, and zeros in a sum, are left out."""
     kept = tuple(p for p in parts if p is not None and not (op == "+" and p == 0))

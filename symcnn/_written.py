@@ -26,11 +26,11 @@ class Written(Expr):
     operation: type = sympy.Basic
 
     def __new__(cls, *operands: Expr) -> Written:
-        return Expr.__new__(cls, *operands)  # type: ignore[no-any-return]
+        return Expr.__new__(cls, *operands)
 
     @property
     def value(self) -> Expr:
-        return self.operation(*(evaluated(a) for a in self.args))  # type: ignore[no-any-return]
+        return self.operation(*(evaluated(a) for a in self.args))
 
     def doit(self, **hints: object) -> Expr:
         return self.value

@@ -21,7 +21,7 @@ from ._math import (ONE, ZERO, ceil_div, divide, eq, floor_div, formula, ge, le,
 if TYPE_CHECKING:
     from sympy import Expr
 
-Shape = tuple  # of ints or sympy expressions (see _math): (h, w, c) or (f,)
+Shape = tuple[Any, ...]  # of ints or sympy expressions (see _math): (h, w, c) or (f,)
 
 
 class Check(Protocol):
@@ -146,7 +146,8 @@ def input_layer(check: Check, x: Shape, h: Expr, w: Expr | None, c: Expr | None)
     return Out((h, w, c))
 
 
-def _conv(check: Check, x: Shape, f: Expr, k, s, p, d, g: Expr, bias: bool) -> Out:
+def _conv(check: Check, x: Shape, f: Expr, k: Any, s: Any, p: Any, d: Any, g: Expr,
+          bias: bool) -> Out:
     h, w, c = x
     check.divides(g, c, lambda: f"the groups g={g} must divide the input channels {c}")
     check.divides(g, f, lambda: f"the groups g={g} must divide the output channels {f}")
@@ -160,7 +161,7 @@ def _conv(check: Check, x: Shape, f: Expr, k, s, p, d, g: Expr, bias: bool) -> O
 
 @rule("C", "Conv", params=(Param("f", "int"), SIZE, STRIDE, PAD, DILATION, Param("g", "int", 1),
                            BIAS))
-def conv(check: Check, x: Shape, f, k, s, p, d, g, bias) -> Out:
+def conv(check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, d: Any, g: Any, bias: Any) -> Out:
     """2-D convolution: ``f`` filters of size ``k``, stride ``s``, padding ``p``,
     dilation ``d``, ``g`` groups."""
     return _conv(check, x, f, k, s, p, d, g, bias)
@@ -168,7 +169,8 @@ def conv(check: Check, x: Shape, f, k, s, p, d, g, bias) -> Out:
 
 @rule("T", "ConvT", params=(Param("f", "int"), SIZE, STRIDE, PAD, Param("op", "pair", 0, least=0),
                             DILATION, Param("g", "int", 1), BIAS))
-def conv_transpose(check: Check, x: Shape, f, k, s, p, op, d, g, bias) -> Out:
+def conv_transpose(check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, op: Any, d: Any,
+                   g: Any, bias: Any) -> Out:
     """Transposed convolution: ``(n-1)s - 2p + d(k-1) + op + 1`` per spatial size,
     ``n·s`` with ``p=same``."""
     h, w, c = x
@@ -192,7 +194,7 @@ def conv_transpose(check: Check, x: Shape, f, k, s, p, op, d, g, bias) -> Out:
 
 
 @rule("DW", "Depthwise", params=(SIZE, STRIDE, PAD, Param("m", "int", 1), DILATION, BIAS))
-def depthwise(check: Check, x: Shape, k, s, p, m, d, bias) -> Out:
+def depthwise(check: Check, x: Shape, k: Any, s: Any, p: Any, m: Any, d: Any, bias: Any) -> Out:
     """Depthwise convolution: ``m`` filters per input channel, ``f = c·m``, ``g = c``."""
     c = x[2]
     out = _conv(check, x, c * m, k, s, p, d, c, False)
@@ -200,7 +202,7 @@ def depthwise(check: Check, x: Shape, k, s, p, m, d, bias) -> Out:
     return Out(out.shape, params, ZERO, out.macs)
 
 
-def _pool(check: Check, x: Shape, k, s, p, ceil: bool) -> Out:
+def _pool(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
     h, w, c = x
     sizes = []
     for i, (n, what) in enumerate(((h, "height"), (w, "width"))):
@@ -227,13 +229,13 @@ POOL = (SIZE, Param("s", "pair", "k"), PAD, Param("ceil", "bool", False))
 
 
 @rule("P", "MaxPool", params=POOL)
-def max_pool(check: Check, x: Shape, k, s, p, ceil) -> Out:
+def max_pool(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
     """Max pooling; ``ceil=true`` is PyTorch's ``ceil_mode``."""
     return _pool(check, x, k, s, p, ceil)
 
 
 @rule("A", "AvgPool", params=POOL)
-def avg_pool(check: Check, x: Shape, k, s, p, ceil) -> Out:
+def avg_pool(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
     """Average pooling, as ``P``."""
     return _pool(check, x, k, s, p, ceil)
 
@@ -245,7 +247,7 @@ def global_pool(check: Check, x: Shape) -> Out:
 
 
 @rule("AP", "AdaptivePool", params=(Param("h", "int"), Param("w", "int", "h")))
-def adaptive_pool(check: Check, x: Shape, h, w) -> Out:
+def adaptive_pool(check: Check, x: Shape, h: Any, w: Any) -> Out:
     """PyTorch's adaptive average pooling to ``(h, w, c)``."""
     return Out((h, w, x[2]))
 
@@ -263,13 +265,13 @@ def _dense(x: Shape, u: Expr, bias: bool) -> Out:
 
 
 @rule("D", "Dense", "H", params=(Param("u", "int"), BIAS), needs="any")
-def dense(check: Check, x: Shape, u, bias) -> Out:
+def dense(check: Check, x: Shape, u: Any, bias: Any) -> Out:
     """Fully connected layer of ``u`` units; an image input is flattened first."""
     return _dense(x, u, bias)
 
 
 @rule("O", "Output", params=(Param("u", "int"), BIAS), needs="any")
-def output(check: Check, x: Shape, u, bias) -> Out:
+def output(check: Check, x: Shape, u: Any, bias: Any) -> Out:
     """Output layer: dense with softmax."""
     return _dense(x, u, bias)
 
@@ -283,7 +285,7 @@ def batch_norm(check: Check, x: Shape) -> Out:
 
 
 @rule("Drop", "Dropout", params=(Param("r", "rate"),), needs="any")
-def dropout(check: Check, x: Shape, r) -> Out:
+def dropout(check: Check, x: Shape, r: Any) -> Out:
     """Dropout with rate ``r``."""
     return Out(x)
 

@@ -92,7 +92,7 @@ class Network:
                                for name in evaluator.used_values))
         self.symbols: tuple[sympy.Symbol, ...] = tuple(
             sorted(set(result.symbols) | inside, key=lambda s: s.name))
-        self.constraints: tuple = tuple(result.constraints)
+        self.constraints: tuple[Any, ...] = tuple(result.constraints)
         # the names the program itself leaves free, given values or not
         self._program_names = frozenset(evaluator.unbound)
 
@@ -121,8 +121,8 @@ class Network:
         return tuple(convert(node) for node in self._tree)
 
     @property
-    def output_shape(self) -> tuple:
-        return to_sympy(self._output_shape)  # type: ignore[no-any-return]
+    def output_shape(self) -> tuple[Any, ...]:
+        return to_sympy(self._output_shape)
 
     @property
     def source(self) -> str:
@@ -236,7 +236,7 @@ class Network:
 
         return latex_math(self)
 
-    def sweep(self, values: Mapping[Any, Any] | None = None, /, **more: Any):
+    def sweep(self, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Any:
         """The totals and output shape at every combination of values for the free
         symbols, computed exactly with NumPy: ``net.sweep(n=range(32, 1025), k=[3, 5])``.
         Returns a :class:`symcnn.sweep.Sweep` table; see :func:`symcnn.sweep.sweep`."""

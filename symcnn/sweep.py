@@ -50,13 +50,13 @@ class Sweep:
     overflow.
     """
 
-    def __init__(self, columns: Mapping[str, Any]):
+    def __init__(self, columns: Mapping[str, Any]) -> None:
         self.columns = dict(columns)
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values())))
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Any:
         return self.columns[name]
 
     def rows(self) -> Iterable[dict[str, Any]]:
@@ -65,7 +65,7 @@ class Sweep:
         for values in zip(*(self.columns[n].tolist() for n in names)):
             yield dict(zip(names, values))
 
-    def to_csv(self, file) -> None:
+    def to_csv(self, file: Any) -> None:
         """Writes the table as CSV (a header line, then one line per configuration)."""
         writer = csv.writer(file, lineterminator="\n")
         names = list(self.columns)
@@ -79,7 +79,7 @@ class Sweep:
         return f"<symcnn.Sweep: {len(self)} configurations, columns {', '.join(self.columns)}>"
 
 
-def sweep(net, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Sweep:
+def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Sweep:
     """Evaluates ``net``'s totals and output shape at every combination of the values
     given for its free symbols (``n=range(32, 1025), k=[3, 5, 7]``); see :class:`Sweep`.
     Every free symbol needs values; a single integer is a one-value axis."""
@@ -195,7 +195,7 @@ MAX_AXIS = 10_000_000
 
 # ---- the grid --------------------------------------------------------------------
 
-def _grid(net, given: Mapping[Any, Any]) -> dict[sympy.Symbol, list[int]]:
+def _grid(net: Any, given: Mapping[Any, Any]) -> dict[sympy.Symbol, list[int]]:
     free = {s.name: s for s in net.symbols}
     grid: dict[sympy.Symbol, list[int]] = {}
     for key, values in given.items():
@@ -235,7 +235,7 @@ def _axis(symbol: sympy.Symbol, values: Any) -> list[int]:
     return axis
 
 
-def _sparse_axes(np, axes: Sequence[list[int]]) -> list[Any]:
+def _sparse_axes(np: Any, axes: Sequence[list[int]]) -> list[Any]:
     """Each axis as an array that varies along its own dimension only; NumPy
     broadcasting builds the whole grid where a formula needs it."""
     arrays = []
@@ -249,7 +249,7 @@ def _sparse_axes(np, axes: Sequence[list[int]]) -> list[Any]:
 
 # ---- exact evaluation --------------------------------------------------------------
 
-def _evaluate(np, expr: sympy.Basic, symbols: list[sympy.Symbol], axes: list[Any],
+def _evaluate(np: Any, expr: sympy.Basic, symbols: list[sympy.Symbol], axes: list[Any],
               limits: Mapping[sympy.Symbol, int]) -> Any:
     """The values of an integer formula (or a condition) on the grid, exactly."""
     if _bound(expr, limits) > INT64_MAX:
@@ -293,34 +293,34 @@ class _ExactPrinter(NumPyPrinter):
         return (f"({sign}(({sign}({self._print(numerator)})) "
                 f"// ({self._print(denominator)})))")
 
-    def _print_floor(self, expr):
+    def _print_floor(self, expr: Any) -> Any:
         return self._integer(expr.args[0])
 
-    def _print_ceiling(self, expr):
+    def _print_ceiling(self, expr: Any) -> Any:
         return self._integer(expr.args[0], "-")
 
-    def _print_Mod(self, expr):
+    def _print_Mod(self, expr: Any) -> Any:
         a, b = expr.args
         return f"(({self._integer(a)}) % ({self._integer(b)}))"
 
-    def _print_Max(self, expr):
+    def _print_Max(self, expr: Any) -> Any:
         return self._reduce("numpy.maximum", expr.args)
 
-    def _print_Min(self, expr):
+    def _print_Min(self, expr: Any) -> Any:
         return self._reduce("numpy.minimum", expr.args)
 
-    def _reduce(self, function: str, args) -> str:
+    def _reduce(self, function: str, args: Any) -> str:
         text = self._integer(args[0])
         for arg in args[1:]:
             text = f"{function}({text}, {self._integer(arg)})"
         return text
 
-    def _print_Relational(self, expr):
+    def _print_Relational(self, expr: Any) -> Any:
         # a OP b  <=>  numerator(a - b) OP 0, the denominator being positive
         numerator, _ = _split(expr.lhs - expr.rhs)
         return f"(({self._print(numerator)}) {expr.rel_op} 0)"
 
-    def _print_Piecewise(self, expr):
+    def _print_Piecewise(self, expr: Any) -> Any:
         (value, condition), *rest = expr.args
         if condition == sympy.true:
             return self._integer(value)
@@ -330,7 +330,7 @@ class _ExactPrinter(NumPyPrinter):
         return (f"numpy.where({self._print(condition)}, {self._integer(value)}, "
                 f"{self._print(sympy.Piecewise(*rest))})")
 
-    def _print_Rational(self, expr):
+    def _print_Rational(self, expr: Any) -> Any:
         raise SymcnnError(f"cannot sweep exactly: the fraction {expr} is left in a formula")
 
     _print_Float = _print_Rational

@@ -11,6 +11,8 @@ This module imports torch; ``import symcnn`` does not import it.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from collections import OrderedDict
 
 import torch
@@ -68,7 +70,7 @@ class LocalResponseNorm(nn.LocalResponseNorm):
         return super().forward(x)
 
 
-_ACTIVATIONS = {
+_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "ReLU": nn.ReLU, "ReLU6": nn.ReLU6, "LeakyReLU": nn.LeakyReLU, "ELU": nn.ELU,
     "GELU": nn.GELU, "SiLU": nn.SiLU, "Hardswish": nn.Hardswish, "Tanh": nn.Tanh,
     "Sigmoid": nn.Sigmoid, "Identity": nn.Identity,
@@ -83,13 +85,13 @@ def _same_padding(n: int, k: int, s: int, d: int) -> tuple[int, int]:
     return missing // 2, missing - missing // 2
 
 
-def _padded(x_shape: tuple, k, s, d, value: float = 0.0) -> Pad:
+def _padded(x_shape: tuple[Any, ...], k: Any, s: Any, d: Any, value: float = 0.0) -> Pad:
     top, bottom = _same_padding(int(x_shape[0]), int(k[0]), int(s[0]), int(d[0]))
     left, right = _same_padding(int(x_shape[1]), int(k[1]), int(s[1]), int(d[1]))
     return Pad(top, bottom, left, right, value)
 
 
-def _ints(pair) -> tuple[int, int]:
+def _ints(pair: Any) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
@@ -100,6 +102,7 @@ def _module(node: Node) -> nn.Module:
     kind = r.kind
     if kind == "I":
         return nn.Identity()
+    assert x is not None  # every layer after the input has an input shape
     if node.branches:
         labels = [b.split(".")[-1] for b in _branch_labels(node)]
         return Merge(kind, OrderedDict(
@@ -117,18 +120,18 @@ def _module(node: Node) -> nn.Module:
     if kind == "T":
         c, f = int(x[2]), int(r.output_shape[2])
         same = a["p"] == "same"
-        conv = nn.ConvTranspose2d(c, f, _ints(a["k"]), _ints(a["s"]),
-                                  0 if same else _ints(a["p"]),
-                                  0 if same else _ints(a["op"]), int(a["g"]),
-                                  bias=a["bias"], dilation=_ints(a["d"]))
+        deconv = nn.ConvTranspose2d(c, f, _ints(a["k"]), _ints(a["s"]),
+                                    0 if same else _ints(a["p"]),
+                                    0 if same else _ints(a["op"]), int(a["g"]),
+                                    bias=a["bias"], dilation=_ints(a["d"]))
         if not same:
-            return conv
+            return deconv
         crops = []
         for i in range(2):
             full = (int(x[i]) - 1) * int(a["s"][i]) + int(a["d"][i]) * (int(a["k"][i]) - 1) + 1
             excess = full - int(r.output_shape[i])
             crops += [-(excess // 2), -(excess - excess // 2)]
-        return nn.Sequential(conv, Pad(*crops))
+        return nn.Sequential(deconv, Pad(*crops))
     if kind in ("P", "A"):
         same = a["p"] == "same"
         pool_type = nn.MaxPool2d if kind == "P" else nn.AvgPool2d

@@ -20,7 +20,6 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from .._math import WrittenProduct, WrittenSum
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -140,11 +139,11 @@ class TextPrinter(StrPrinter):
             op = _RELATIONS.get(op, op)
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
 
-    def _print_WrittenProduct(self, expr: WrittenProduct) -> str:
+    def _print_WrittenProduct(self, expr: Any) -> str:
         return "*".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=False)
                         for a in expr.args)
 
-    def _print_WrittenSum(self, expr: WrittenSum) -> str:
+    def _print_WrittenSum(self, expr: Any) -> str:
         return " + ".join(self.parenthesize(a, PRECEDENCE["Add"], strict=False)
                           for a in expr.args)
 
@@ -187,11 +186,11 @@ class TextbookLatexPrinter(LatexPrinter):
         text = rf"{a} \bmod {b}"
         return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
-    def _print_WrittenProduct(self, expr: WrittenProduct) -> str:
+    def _print_WrittenProduct(self, expr: Any) -> str:
         return r" \cdot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=False)
                                for a in expr.args)
 
-    def _print_WrittenSum(self, expr: WrittenSum) -> str:
+    def _print_WrittenSum(self, expr: Any) -> str:
         return " + ".join(self.parenthesize(a, PRECEDENCE["Add"], strict=False)
                           for a in expr.args)
 
