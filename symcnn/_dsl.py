@@ -57,7 +57,8 @@ class _Printer(StrPrinter):
         a, b = expr.args
         level = precedence(expr)
         left = self.parenthesize(a, level, strict=True)
-        return f"{left} % {self.parenthesize(b, level, strict=True)}"
+        # always in parentheses: % binds like *, so 2*(a % b) must not print as 2*a % b
+        return f"({left} % {self.parenthesize(b, level, strict=True)})"
 
 
 _PRINTER = _Printer()

@@ -262,6 +262,12 @@ def test_random_values_for_subs(value):
         assert _TOO_DEEP not in str(error)
 
 
-@pytest.mark.parametrize("text", ["I(1) ReLU", "I(n, m, 3) C(8, (3, 5), s=(1, 2), p=same)"])
-def test_to_dsl_examples(text):
-    assert symcnn.parse(text).to_dsl().startswith("I(")
+@pytest.mark.parametrize("text", [
+    "I(1) ReLU", "I(n, m, 3) C(8, (3, 5), s=(1, 2), p=same)",
+    # found by fuzz/: a remainder times a number printed as 2*a % b, which is (2*a) % b
+    "I(33//v - a%-b - c - b33//v - a%-b - c - bE)",
+    "I(n) D(2 * (n % 3) + 1) D(-(n % 5) + 9)",
+])
+def test_to_dsl_round_trips(text):
+    net = symcnn.parse(text)
+    assert summary(symcnn.parse(net.to_dsl())) == summary(net)
