@@ -58,7 +58,7 @@ class _Printer(StrPrinter):
         level = precedence(expr)
         left = self.parenthesize(a, level, strict=True)
         # always in parentheses: % binds like *, so 2*(a % b) must not print as 2*a % b
-        return f"({left} % {self.parenthesize(b, level, strict=True)})"
+        return f"({left} % {self._operand(b, level)})"  # n % (2/5), not (n % 2)/5
 
 
 _PRINTER = _Printer()

@@ -267,6 +267,7 @@ def test_random_values_for_subs(value):
     # found by fuzz/: a remainder times a number printed as 2*a % b, which is (2*a) % b
     "I(33//v - a%-b - c - b33//v - a%-b - c - bE)",
     "I(n) D(2 * (n % 3) + 1) D(-(n % 5) + 9)",
+    "I(n%.4)\nO(1000)",  # fuzz/: n % (2/5) printed as n % 2/5, which is (n % 2)/5
 ])
 def test_to_dsl_round_trips(text):
     net = symcnn.parse(text)
