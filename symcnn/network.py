@@ -134,22 +134,28 @@ class Network:
         return self.layers[0].output_shape
 
     @functools.cached_property
+    def _totals(self) -> tuple[Any, Any, Any]:
+        """Trainable, non-trainable and MACs as evaluated: Python ints in a numeric
+        network, which the text table prints without importing sympy."""
+        with _collector_paused():  # the sums of many terms, among many objects
+            return (total(r.params for r in self._records),
+                    total(r.non_trainable for r in self._records),
+                    total(r.macs for r in self._records))
+
+    @functools.cached_property
     def params(self) -> Expr:
         """Trainable parameters, in total."""
-        with _collector_paused():  # the sum of many terms, among many objects
-            return to_sympy(total(r.params for r in self._records))
+        return to_sympy(self._totals[0])
 
     @functools.cached_property
     def non_trainable(self) -> Expr:
         """Parameters that are not trained: BatchNorm's running mean and variance."""
-        with _collector_paused():  # the sum of many terms, among many objects
-            return to_sympy(total(r.non_trainable for r in self._records))
+        return to_sympy(self._totals[1])
 
     @functools.cached_property
     def macs(self) -> Expr:
         """Multiply-accumulates of one forward pass of one sample."""
-        with _collector_paused():  # the sum of many terms, among many objects
-            return to_sympy(total(r.macs for r in self._records))
+        return to_sympy(self._totals[2])
 
     @property
     def is_numeric(self) -> bool:

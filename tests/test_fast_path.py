@@ -89,6 +89,16 @@ def test_a_numeric_network_needs_no_sympy_until_asked_for_sympy_values():
     assert out.stdout.split() == ["False", "Integer", "138357544", "True"]
 
 
+def test_the_command_lines_text_table_of_a_numeric_network_needs_no_sympy():
+    out = _python("import contextlib, io, sys\n"
+                  "from symcnn import cli\n"
+                  "table = io.StringIO()\n"
+                  "with contextlib.redirect_stdout(table):\n"
+                  "    status = cli.main(['-f', 'examples/vgg16.cnn'])\n"
+                  "print(status, 'sympy' in sys.modules, '138,357,544 (138.4 M)' in table.getvalue())")
+    assert out.stdout.split() == ["0", "False", "True"]
+
+
 def test_the_parser_works_without_a_writable_cache_folder(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("")

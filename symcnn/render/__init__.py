@@ -24,14 +24,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sympy import Expr
-
 from ..errors import SymcnnError
-from . import _data, _latex, _table
-from ._printers import latex, plain, text
+from . import _table
 from ._summary import check_layout
+from ._text import text
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from ..network import Network
 
 __all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
@@ -41,6 +41,20 @@ FORMATS = ("text", "markdown", "latex", "json", "csv")
 # The totals --formula prints, with their labels.
 FORMULAS = (("params", "trainable params"), ("non_trainable", "non-trainable params"),
             ("macs", "MACs"))
+
+
+def plain(expr: Any) -> str:
+    """In symcnn's expression syntax, ASCII: ``floor((n + 2*p - k)/s) + 1``."""
+    from ._printers import plain
+
+    return plain(expr)
+
+
+def latex(expr: Any) -> str:
+    r"""LaTeX math: ``\left\lfloor \frac{n + 2 p - k}{s} \right\rfloor + 1``."""
+    from ._printers import latex
+
+    return latex(expr)
 
 
 @contextlib.contextmanager
@@ -80,6 +94,8 @@ def render(net: Network, fmt: str = "text", *, layout: str = "hwc",
             return _table.table(net, layout, width)
         if fmt == "markdown":
             return _table.markdown(net, layout)
+        from . import _data, _latex
+
         if fmt == "latex":
             return _latex.to_latex(net, latex_kind, layout)
         if fmt == "json":
@@ -92,6 +108,8 @@ def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None
     """The closed forms of the totals (``symcnn --formula``); ``options`` are those of
     :meth:`symcnn.Network.formula`."""
     _check_format(fmt)
+    from . import _data, _latex
+
     with _long_integers():
         values: list[tuple[str, str, Expr]] = [
             (key, label, net.formula(key, **options)) for key, label in FORMULAS]
@@ -111,6 +129,8 @@ def overview(nets: Sequence[tuple[str, Network]], fmt: str = "text", *,
     """Several networks, one row each: name, input shape, parameters and MACs
     (``symcnn zoo``)."""
     _check_format(fmt)
+    from . import _data, _latex
+
     with _long_integers():
         if fmt == "text":
             return _table.overview(nets, width)
@@ -125,5 +145,7 @@ def overview(nets: Sequence[tuple[str, Network]], fmt: str = "text", *,
 
 def latex_math(net: Network) -> str:
     """The derivation as display math, for Jupyter's ``_repr_latex_``."""
+    from . import _latex
+
     with _long_integers():
         return _latex.math(net)

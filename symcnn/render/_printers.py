@@ -20,6 +20,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from .._math import to_sympy
+
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -201,7 +203,7 @@ _LATEX = TextbookLatexPrinter()
 
 
 def _exact(value: Any) -> sympy.Expr:
-    return sympy.Integer(value) if isinstance(value, int) else value
+    return to_sympy(value)
 
 
 def text(expr: Any) -> str:

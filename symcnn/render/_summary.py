@@ -10,13 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import sympy
-from sympy import Expr
-
 from .._evaluate import LayerRecord, Node
+from .._math import is_integer as is_integer  # the formats read it from here
 from ..errors import SymcnnError
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from ..network import Network
 
 LAYOUTS = ("hwc", "chw")
@@ -33,8 +33,10 @@ class Row:
     depth: int
 
 
-def rows(net: Network) -> list[Row]:
-    return list(_walk(net._nodes, ""))
+def rows(net: Network, evaluated: bool = False) -> list[Row]:
+    """The rows, with sympy values; with ``evaluated``, the values as evaluated (Python
+    numbers in a numeric network), which the text printer takes without sympy."""
+    return list(_walk(net._tree if evaluated else net._nodes, ""))
 
 
 def _walk(nodes: Sequence[Node], parent: str) -> Iterator[Row]:
@@ -82,10 +84,12 @@ class Totals:
                 ("float32_bytes", "weights (float32)", self.float32_bytes)]
 
 
-def totals(net: Network) -> Totals:
-    total = net.params + net.non_trainable
-    return Totals(net.params, net.non_trainable, total, net.macs, 2 * net.macs,
-                  FLOAT32_BYTES * total)
+def totals(net: Network, evaluated: bool = False) -> Totals:
+    """The totals, as sympy values or, with ``evaluated``, as evaluated."""
+    params, non_trainable, macs = (net._totals if evaluated else
+                                   (net.params, net.non_trainable, net.macs))
+    total = params + non_trainable
+    return Totals(params, non_trainable, total, macs, 2 * macs, FLOAT32_BYTES * total)
 
 
 _DECIMAL = [(10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")]
@@ -105,6 +109,3 @@ def human(value: int, binary: bool = False) -> str:
 def grouped(value: int, separator: str = ",") -> str:
     return f"{value:,}".replace(",", separator)
 
-
-def is_integer(value: Expr) -> bool:
-    return isinstance(value, sympy.Integer)

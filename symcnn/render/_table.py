@@ -11,12 +11,12 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sympy import Expr
-
-from ._printers import text
 from ._summary import Row, arranged, grouped, human, is_integer, rows, totals
+from ._text import text
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from ..network import Network
 
 HEADER = ("layer", "output shape", "params", "MACs")
@@ -52,7 +52,7 @@ def _cells(row: Row, layout: str) -> tuple[str, ...]:
 def total_lines(net: Network) -> list[tuple[str, str]]:
     """(label, value) of the totals, with human units where the value is a number."""
     lines = []
-    for key, label, value in totals(net).items():
+    for key, label, value in totals(net, evaluated=True).items():
         if is_integer(value):
             shown = grouped(int(value))
             if key == "float32_bytes":
@@ -131,7 +131,7 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
 
 def table(net: Network, layout: str = "hwc", width: int | None = None) -> str:
     """The text table: one row per layer, then the totals."""
-    body = [_cells(row, layout) for row in rows(net)]
+    body = [_cells(row, layout) for row in rows(net, evaluated=True)]
     totals_block = "\n".join(_labelled(total_lines(net), width))
     return grid(HEADER, body, width) + "\n" + totals_block + "\n"
 
@@ -162,7 +162,7 @@ def _md(cell: str) -> str:
 def markdown(net: Network, layout: str = "hwc") -> str:
     """A GitHub Markdown table of the layers, then one of the totals."""
     lines = ["| " + " | ".join(HEADER) + " |", "|:--|:--|--:|--:|"]
-    for row in rows(net):
+    for row in rows(net, evaluated=True):
         name, shape, params, macs = _cells(row, layout)
         name = "&emsp;" * row.depth + row.label
         lines.append("| " + " | ".join(_md(c) for c in (name, shape, params, macs)) + " |")
