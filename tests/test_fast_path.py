@@ -95,7 +95,8 @@ def test_the_command_lines_text_table_of_a_numeric_network_needs_no_sympy():
                   "table = io.StringIO()\n"
                   "with contextlib.redirect_stdout(table):\n"
                   "    status = cli.main(['-f', 'examples/vgg16.cnn'])\n"
-                  "print(status, 'sympy' in sys.modules, '138,357,544 (138.4 M)' in table.getvalue())")
+                  "print(status, 'sympy' in sys.modules,\n"
+                  "      '138,357,544 (138.4 M)' in table.getvalue())")
     assert out.stdout.split() == ["0", "False", "True"]
 
 
