@@ -43,7 +43,7 @@ def layers_of(evaluator: Evaluator, items: tuple[Any, ...], env: Mapping[str, An
     from . import limits
 
     counter = _Counter(evaluator, budget(limits.MAX_LAYERS))
-    free, used = dict(evaluator.free), set(evaluator.used_values)
+    free, unbound = dict(evaluator.free), set(evaluator.unbound)
     from ._evaluate import NeedsSymbols
 
     try:
@@ -53,8 +53,8 @@ def layers_of(evaluator: Evaluator, items: tuple[Any, ...], env: Mapping[str, An
     finally:  # counting evaluates arguments; it must leave no trace
         evaluator.free.clear()
         evaluator.free.update(free)
-        evaluator.used_values.clear()
-        evaluator.used_values.update(used)
+        evaluator.unbound.clear()
+        evaluator.unbound.update(unbound)
 
 
 class _Counter:

@@ -154,7 +154,6 @@ class Evaluator:
         self.number = to_python if numeric else to_sympy  # a number in this evaluation
         self.values = {name: to_python(v) if numeric else v
                        for name, v in (values or {}).items()}
-        self.used_values: set[str] = set()
         self.unbound: set[str] = set()  # names the program reads that it never binds
         self.defs: dict[str, Definition] = {}
         self.globals: dict[str, Bound] = {}
@@ -166,6 +165,11 @@ class Evaluator:
         self.calls: list[str] = []
 
     # ---- errors ----------------------------------------------------------------
+
+    @property
+    def used_values(self) -> set[str]:
+        """The names given values that the program reads."""
+        return self.unbound & self.values.keys()
 
     def syntax_error(self, message: str, pos: Pos) -> DSLSyntaxError:
         return DSLSyntaxError(message, pos.line, pos.column,
@@ -555,7 +559,6 @@ class Evaluator:
             return value
         self.unbound.add(node.id)
         if node.id in self.values:
-            self.used_values.add(node.id)
             value = self.values[node.id]
             if type(value) not in NUMBER:  # subs(n="2*q") makes q a free symbol
                 for free in value.free_symbols:
