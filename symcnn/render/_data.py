@@ -19,7 +19,8 @@ from sympy import Expr
 
 from .. import __version__
 from ._printers import latex, plain
-from ._summary import arranged, is_integer, totals
+from .._math import is_integer
+from ._summary import arranged, totals
 
 if TYPE_CHECKING:
     from ..network import Network

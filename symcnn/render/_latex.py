@@ -13,7 +13,8 @@ from sympy import Expr
 
 from ..errors import SymcnnError
 from ._printers import latex
-from ._summary import Row, arranged, grouped, is_integer, rows, totals
+from .._math import is_integer
+from ._summary import Row, arranged, grouped, rows, totals
 
 if TYPE_CHECKING:
     from ..network import Network

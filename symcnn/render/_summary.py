@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._evaluate import LayerRecord, Node
-from .._math import is_integer as is_integer  # the formats read it from here
 from ..errors import SymcnnError
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ._summary import Row, arranged, grouped, human, is_integer, rows, totals
+from .._math import is_integer
+from ._summary import Row, arranged, grouped, human, rows, totals
 from ._text import text
 
 if TYPE_CHECKING:
