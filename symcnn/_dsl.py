@@ -5,19 +5,17 @@ evaluator checked them: blocks, repetitions and bindings are expanded, values gi
 ``subs`` are in place, and an argument left at its default is left out. Parsing that text
 gives the same network, layer for layer; ``tests/test_properties.py`` checks it for
 programs over the whole grammar. It is also a way to see what a program with blocks and
-repetitions expands to.
+repetitions expands to. Each kind prints its own layers (``Kind.to_dsl``); this module
+holds the printer of expressions they share.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from . import layers as L
-from ._evaluate import Node
+from ._model import Node
 
 
 class _Printer(StrPrinter):
@@ -69,55 +67,11 @@ def expression(value: sympy.Expr) -> str:
     return _PRINTER.doprint(value)
 
 
-def _argument(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value  # same
-    if isinstance(value, tuple):
-        if len(set(value)) == 1:
-            return expression(value[0])
-        return "(" + ", ".join(expression(v) for v in value) + ")"
-    return expression(value)
-
-
-def _default(rule: L.Rule, param: L.Param, args: dict[str, Any]) -> Any:
-    default = param.default
-    if default == L.OPTIONAL:
-        return None
-    if isinstance(default, str):
-        return args[default]
-    if param.type in ("pair", "pad"):
-        return (sympy.Integer(default), sympy.Integer(default))
-    if isinstance(default, int) and not isinstance(default, bool):
-        return sympy.Integer(default)
-    return default
+def to_dsl(nodes: tuple[Node, ...]) -> str:
+    """The canonical program of a network's layer tree, one layer per line."""
+    return "\n".join(_layer(node) for node in nodes)
 
 
 def _layer(node: Node) -> str:
-    record = node.record
-    if node.branches:
-        return (f"{record.kind}(" + ", ".join(
-            "[" + " ".join(_layer(n) for n in branch) + "]" for branch in node.branches) + ")")
-    rule = L.RULES[record.kind]
-    parts = []
-    for param in rule.params:
-        value = record.args.get(param.name)
-        if param.default is None:
-            parts.append(_argument(value))
-        elif value is not None and value != _default(rule, param, dict(record.args)):
-            parts.append(f"{param.name}={_argument(value)}")
-    return f"{record.kind}({', '.join(parts)})" if parts else record.kind
-
-
-def to_dsl(nodes: tuple[Node, ...]) -> str:
-    """The canonical program of a network's layer tree, one layer per line."""
-    lines = []
-    for node in nodes:
-        record = node.record
-        if record.kind == "I":
-            sizes = [record.args[p] for p in ("h", "w", "c") if record.args.get(p) is not None]
-            lines.append("I(" + ", ".join(expression(s) for s in sizes) + ")")
-        else:
-            lines.append(_layer(node))
-    return "\n".join(lines)
+    branches = [" ".join(_layer(n) for n in branch) for branch in node.branches]
+    return node.kind.to_dsl(node.record, branches)

@@ -16,12 +16,12 @@ from sympy import Expr
 from .errors import SymcnnError
 
 if TYPE_CHECKING:
-    from .network import Network
+    from ._model import Viewed
 
 QUANTITIES = ("params", "non_trainable", "total", "macs", "flops")
 
 
-def quantity(net: Network, what: str) -> Expr:
+def quantity(net: Viewed, what: str) -> Expr:
     """One of the totals by name: see :data:`QUANTITIES`."""
     if what == "params":
         return net.params
@@ -42,7 +42,7 @@ def without_floors(expr: Expr) -> Expr:
     return expr.replace(sympy.floor, lambda a: a).replace(sympy.ceiling, lambda a: a)
 
 
-def closed_form(net: Network, what: str = "params", *,
+def closed_form(net: Viewed, what: str = "params", *,
                 collect: str | sympy.Symbol | Iterable[str | sympy.Symbol] | None = None,
                 factor: bool = False, expand: bool = False,
                 assume_divisible: bool = False) -> Expr:
@@ -61,7 +61,7 @@ def closed_form(net: Network, what: str = "params", *,
     return expr
 
 
-def _symbols(net: Network, names: object) -> list[sympy.Symbol]:
+def _symbols(net: Viewed, names: object) -> list[sympy.Symbol]:
     if isinstance(names, (str, sympy.Symbol)):
         names = [names]
     free = {s.name: s for s in net.symbols}

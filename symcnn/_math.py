@@ -346,9 +346,3 @@ def _written() -> Any:
         _WRITTEN = module
     return _WRITTEN
 
-
-def __getattr__(name: str) -> Any:
-    # The Written classes live in _written, which needs sympy; they were here first.
-    if name in ("Written", "WrittenProduct", "WrittenSum"):
-        return getattr(_written(), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

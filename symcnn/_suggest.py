@@ -2,60 +2,29 @@
 
 Many programs are written by someone who knows Keras or PyTorch, so their names
 (``Conv2D``, ``MaxPooling2D``, ``Linear``, ``stride=``, ``kernel_size=``) are matched
-first, then near spellings of our own names.
+first, then near spellings of our own names. The foreign names belong to the kinds and
+their parameters (``Kind.foreign``, ``Param.foreign``); this module only compares.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Any, Iterable
 
-from . import layers as L
-
-# Keras and PyTorch names, lower case, without "2d" and underscores, to our kinds.
-_FOREIGN_KINDS = {
-    "conv": "C", "convolution": "C", "conv2d": "C",
-    "conv2dtranspose": "T", "convtranspose": "T", "convolutiontranspose": "T", "deconv": "T",
-    "deconvolution": "T", "transposedconv": "T",
-    "depthwiseconv": "DW", "depthwiseconvolution": "DW", "dwconv": "DW",
-    "maxpooling": "P", "maxpool": "P", "pool": "P", "pooling": "P",
-    "averagepooling": "A", "avgpool": "A", "averagepool": "A", "avgpooling": "A",
-    "globalaveragepooling": "G", "globalavgpool": "G", "globalpooling": "G",
-    "globalmaxpooling": "G", "gap": "G",
-    "adaptiveavgpool": "AP", "adaptiveaveragepool": "AP", "adaptivepooling": "AP",
-    "dense": "D", "linear": "D", "fc": "D", "fullyconnected": "D", "hidden": "D",
-    "flatten": "F", "output": "O", "out": "O", "classifier": "O",
-    "batchnormalization": "BN", "batchnorm": "BN", "bn": "BN", "norm": "BN",
-    "dropout": "Drop", "drop": "Drop",
-    "concatenate": "Cat", "concat": "Cat", "cat": "Cat", "add": "Add", "sum": "Add",
-    "residual": "Res", "res": "Res", "skip": "Res",
-    "input": "I", "inputlayer": "I", "in": "I",
-    "swish": "SiLU", "hardswish": "Hardswish", "leakyrelu": "LeakyReLU",
-    "localresponsenormalization": "LRN", "localresponsenorm": "LRN",
-}
-
-# Keras and PyTorch keywords to ours.
-_FOREIGN_KEYWORDS = {
-    "stride": "s", "strides": "s", "padding": "p", "pad": "p", "kernel": "k",
-    "kernel_size": "k", "ksize": "k", "size": "k", "pool_size": "k", "dilation": "d",
-    "dilation_rate": "d", "groups": "g", "filters": "f", "out_channels": "f",
-    "channels": "f", "units": "u", "out_features": "u", "rate": "r", "p_drop": "r",
-    "output_padding": "op", "use_bias": "bias", "ceil_mode": "ceil",
-    "multiplier": "m", "depth_multiplier": "m", "output_size": "h",
-}
+from .kinds import Kind, kinds, lookup
 
 
 def _normal(name: str) -> str:
+    """Lower case, without underscores and without a ``1d``/``2d``/``3d``/``layer`` end."""
     name = name.lower().replace("_", "")
-    for suffix in ("2d", "1d", "layer"):
+    for suffix in ("1d", "2d", "3d", "layer"):
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
     return name
 
 
-def _label(kind: str) -> str:
-    rule = L.RULES[kind]
-    return f"{rule.kind} ({rule.aliases[0]})" if rule.aliases else rule.kind
+def _label(kind: Kind) -> str:
+    return f"{kind.name} ({kind.aliases[0]})" if kind.aliases else kind.name
 
 
 def _sentence(options: Iterable[str]) -> str:
@@ -67,30 +36,34 @@ def _sentence(options: Iterable[str]) -> str:
 
 def kind(name: str, blocks: Iterable[str] = ()) -> str:
     """``Conv2D`` -> ``"; did you mean C (Conv)?"``, or ``""`` when nothing is close."""
-    ours = {n.lower(): n for n in L.RULES}
-    probe = _normal(name)
+    ours = {key.lower(): k for k in kinds() for key in (k.name, *k.aliases)}
     if name.lower() in ours:
         return _sentence([_label(ours[name.lower()])])
-    if probe in _FOREIGN_KINDS:
-        return _sentence([_label(_FOREIGN_KINDS[probe])])
-    blocks = list(blocks)
-    candidates = {**{n.lower(): _label(n) for n in L.RULES},
-                  **{n: _label(k) for n, k in _FOREIGN_KINDS.items()},
+    probe = _normal(name)
+    foreign = {_normal(f): k for k in kinds() for f in k.foreign}
+    if probe in foreign:
+        return _sentence([_label(foreign[probe])])
+    candidates = {**{n: _label(k) for n, k in ours.items()},
+                  **{n: _label(k) for n, k in foreign.items()},
                   **{b.lower(): f"the block {b}" for b in blocks}}
-    close = difflib.get_close_matches(probe, list(candidates), n=3, cutoff=0.75)
-    close += difflib.get_close_matches(name.lower(), list(candidates), n=3, cutoff=0.75)
+    # a short name is too easily near another one (LN is not LRN)
+    cutoff = 0.75 if len(probe) > 3 else 0.95
+    close = difflib.get_close_matches(probe, list(candidates), n=3, cutoff=cutoff)
+    close += difflib.get_close_matches(name.lower(), list(candidates), n=3, cutoff=cutoff)
     return _sentence(candidates[c] for c in close)
 
 
-def keyword(key: str, names: Iterable[str]) -> str:
-    """``stride`` among ``k, s, p, ...`` -> ``"; did you mean s=?"``."""
-    names = list(names)
-    ours = _FOREIGN_KEYWORDS.get(key.lower())
-    if ours in names:
-        return _sentence([f"{ours}="])
+def keyword(key: str, params: Iterable[Any]) -> str:
+    """``stride`` among a kind's parameters -> ``"; did you mean s=?"``. ``params`` are a
+    kind's ``Param`` objects, or the names of a block's parameters."""
+    names = {getattr(p, "name", p): getattr(p, "foreign", ()) for p in params}
     candidates = {n.lower(): n for n in names}
-    candidates.update({k: v for k, v in _FOREIGN_KEYWORDS.items() if v in names})
-    close = difflib.get_close_matches(key.lower(), list(candidates), n=2, cutoff=0.6)
+    for name, foreign in names.items():
+        for f in foreign:
+            candidates.setdefault(f.lower(), name)
+    if key.lower() in candidates:
+        return _sentence([f"{candidates[key.lower()]}="])
+    close = difflib.get_close_matches(key.lower(), list(candidates), n=2, cutoff=0.75)
     return _sentence(f"{candidates[c]}=" for c in close)
 
 
@@ -103,3 +76,6 @@ def one_of(name: str, choices: Iterable[str]) -> str:
     if name.lower().startswith("ceil"):
         close = [c for c in lowered if c == "ceil"] + close
     return _sentence(lowered[c] for c in close)
+
+
+__all__ = ["kind", "keyword", "one_of", "lookup"]

@@ -12,15 +12,14 @@ import sympy
 from sympy import Expr
 from sympy.printing.precedence import PRECEDENCE
 
-from ._math import evaluated
 
 
 class Written(Expr):
     """An expression kept as a textbook writes it: operands in their order, equal
     numbers not multiplied out (``(5·5·1 + 1)·32``). sympy's own ``Mul`` and ``Add``
     sort their arguments even with ``evaluate=False``, so formulas are built from these
-    instead; the renderers print them, :func:`symcnn._math.evaluated` gives their
-    value."""
+    instead; the renderers print them, ``value`` (and :func:`symcnn._math.evaluated`)
+    gives their value."""
 
     is_commutative = True
     operation: type = sympy.Basic
@@ -30,7 +29,7 @@ class Written(Expr):
 
     @property
     def value(self) -> Expr:
-        return self.operation(*(evaluated(a) for a in self.args))
+        return self.operation(*(a.value if isinstance(a, Written) else a for a in self.args))
 
     def doit(self, **hints: object) -> Expr:
         return self.value

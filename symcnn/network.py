@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 from . import limits
-from ._evaluate import Evaluator, LayerRecord, NeedsSymbols, Node
-from ._math import symbol, to_sympy, total
+from ._diagnostics import Diagnostics
+from ._evaluate import Evaluator
+from ._expressions import Expressions, NeedsSymbols
+from ._math import symbol, to_sympy
+from ._model import LayerRecord, Node, Totals, View, totals_of
 from ._syntax import Pos, Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
 
@@ -79,7 +82,8 @@ class Network:
         except NeedsSymbols:
             evaluator = Evaluator(program, self._values)
             result = _guarded(evaluator.run)
-        unused = [name for name in self._values if name not in evaluator.used_values]
+        expressions = evaluator.expressions
+        unused = [name for name in self._values if name not in expressions.used_values]
         if unused:
             raise SymcnnError(f"{', '.join(unused)} is not a free symbol of this network")
         self._numeric = evaluator.numeric
@@ -89,36 +93,57 @@ class Network:
         self._output_shape = result.output_shape
         # A value may itself hold symbols (n = 2*m): they are as free as those never given.
         inside = set().union(*(self._values[name].free_symbols
-                               for name in evaluator.used_values))
+                               for name in expressions.used_values))
         self.symbols: tuple[sympy.Symbol, ...] = tuple(
             sorted(set(result.symbols) | inside, key=lambda s: s.name))
         self.constraints: tuple[Any, ...] = tuple(result.constraints)
         # the names the program itself leaves free, given values or not
-        self._program_names = frozenset(evaluator.unbound)
+        self._program_names = frozenset(expressions.unbound)
 
     @functools.cached_property
-    def layers(self) -> tuple[LayerRecord, ...]:
-        """One record per layer, with sympy values."""
+    def evaluated(self) -> View:
+        """The layers, their tree and the totals as evaluated: Python ints and Fractions
+        in a network without free symbols (which print without importing sympy), sympy
+        values otherwise."""
+        with _collector_paused():  # the sums of many terms, among many objects
+            return View(self._records, self._tree, totals_of(self._records))
+
+    @functools.cached_property
+    def exact(self) -> View:
+        """The layers, their tree and the totals with sympy values."""
         if not self._numeric:
-            return self._records
-        return tuple(dataclasses.replace(
+            return self.evaluated
+        layers = tuple(dataclasses.replace(
             r, input_shape=to_sympy(r.input_shape), output_shape=to_sympy(r.output_shape),
             params=to_sympy(r.params), non_trainable=to_sympy(r.non_trainable),
             macs=to_sympy(r.macs), formula=to_sympy(r.formula),
             args={key: to_sympy(value) for key, value in r.args.items()})
             for r in self._records)
-
-    @functools.cached_property
-    def _nodes(self) -> tuple[Node, ...]:
-        """The layers as a tree: a merge holds its branches."""
-        if not self._numeric:
-            return self._tree
-        public = {id(raw): record for raw, record in zip(self._records, self.layers)}
+        public = {id(raw): record for raw, record in zip(self._records, layers)}
 
         def convert(node: Node) -> Node:
-            return Node(public[id(node.record)],
+            return Node(public[id(node.record)], node.kind,
                         tuple(tuple(convert(n) for n in branch) for branch in node.branches))
-        return tuple(convert(node) for node in self._tree)
+        totals = self.evaluated.totals
+        return View(layers, tuple(convert(node) for node in self._tree),
+                    Totals(to_sympy(totals.trainable), to_sympy(totals.non_trainable),
+                           to_sympy(totals.macs)))
+
+    @property
+    def layers(self) -> tuple[LayerRecord, ...]:
+        """One record per layer, with sympy values."""
+        return self.exact.layers
+
+    @property
+    def tree(self) -> tuple[Node, ...]:
+        """The layers as a tree, with sympy values: a merge holds its branches."""
+        return self.exact.tree
+
+    @property
+    def totals(self) -> Totals:
+        """Trainable and non-trainable parameters and MACs, with FLOPs and the weights'
+        bytes derived from them."""
+        return self.exact.totals
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
@@ -133,29 +158,20 @@ class Network:
     def input_shape(self) -> tuple[Expr, ...]:
         return self.layers[0].output_shape
 
-    @functools.cached_property
-    def _totals(self) -> tuple[Any, Any, Any]:
-        """Trainable, non-trainable and MACs as evaluated: Python ints in a numeric
-        network, which the text table prints without importing sympy."""
-        with _collector_paused():  # the sums of many terms, among many objects
-            return (total(r.params for r in self._records),
-                    total(r.non_trainable for r in self._records),
-                    total(r.macs for r in self._records))
-
-    @functools.cached_property
+    @property
     def params(self) -> Expr:
         """Trainable parameters, in total."""
-        return to_sympy(self._totals[0])
+        return self.totals.trainable
 
-    @functools.cached_property
+    @property
     def non_trainable(self) -> Expr:
         """Parameters that are not trained: BatchNorm's running mean and variance."""
-        return to_sympy(self._totals[1])
+        return self.totals.non_trainable
 
-    @functools.cached_property
+    @property
     def macs(self) -> Expr:
         """Multiply-accumulates of one forward pass of one sample."""
-        return to_sympy(self._totals[2])
+        return self.totals.macs
 
     @property
     def is_numeric(self) -> bool:
@@ -265,7 +281,7 @@ class Network:
         """
         from ._dsl import to_dsl
 
-        return to_dsl(self._nodes)
+        return to_dsl(self.tree)
 
     def __repr__(self) -> str:
         shape = ", ".join(str(v) for v in self.output_shape)
@@ -305,12 +321,11 @@ def _exact(name: str, value: Any) -> Expr:
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, str):
         _check_length(value, f"the value of {name}")
-        program = Program((), value)
-        evaluator = Evaluator(program)
-        return _guarded(lambda: evaluator.bounded(
-            evaluator.expr(parse_expression(value), {}), Pos(1, 1), f"the value of {name}"))
+        expressions = Expressions(Diagnostics(value))
+        return _guarded(lambda: expressions.bounded(
+            expressions.expr(parse_expression(value), {}), Pos(1, 1), f"the value of {name}"))
     if isinstance(value, sympy.Expr):
-        return Evaluator(Program((), "")).bounded(value, Pos(1, 1), f"the value of {name}")
+        return Expressions(Diagnostics("")).bounded(value, Pos(1, 1), f"the value of {name}")
     raise SymcnnError(f"the value of {name} must be an int or a sympy expression, "
                       f"not {type(value).__name__}")
 

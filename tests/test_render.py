@@ -16,8 +16,9 @@ import sympy
 
 import symcnn
 from symcnn import render, zoo
-from symcnn._evaluate import Evaluator
-from symcnn._syntax import Program, parse_expression
+from symcnn._diagnostics import Diagnostics
+from symcnn._expressions import Expressions
+from symcnn._syntax import parse_expression
 from symcnn.render._summary import human
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,9 +92,9 @@ def test_layer_formulas_keep_the_textbook_order(source, text):
 def _read_back(text: str, net) -> sympy.Expr:
     """A plain formula parsed by symcnn's own expression grammar."""
     free = {s.name: s for s in net.symbols}
-    evaluator = Evaluator(Program((), text))
-    evaluator.free.update(free)
-    return evaluator.expr(parse_expression(text), {})
+    expressions = Expressions(Diagnostics(text))
+    expressions.free.update(free)
+    return expressions.expr(parse_expression(text), {})
 
 
 @pytest.mark.parametrize("name", ["symbolic", "branchy"])

@@ -32,7 +32,7 @@ from ._text import text
 if TYPE_CHECKING:
     from sympy import Expr
 
-    from ..network import Network
+    from .._model import Viewed
 
 __all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
 
@@ -79,7 +79,7 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-def render(net: Network, fmt: str = "text", *, layout: str = "hwc",
+def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
            width: int | None = None, latex_kind: str = "table") -> str:
     """The per-layer table and totals of ``net`` in a format of :data:`FORMATS`.
 
@@ -103,7 +103,7 @@ def render(net: Network, fmt: str = "text", *, layout: str = "hwc",
         return _data.to_csv(net, layout)
 
 
-def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None,
+def render_formulas(net: Viewed, fmt: str = "text", *, width: int | None = None,
                     **options: Any) -> str:
     """The closed forms of the totals (``symcnn --formula``); ``options`` are those of
     :meth:`symcnn.Network.formula`."""
@@ -124,7 +124,7 @@ def render_formulas(net: Network, fmt: str = "text", *, width: int | None = None
         return _data.formulas_csv([(key, value) for key, _, value in values])
 
 
-def overview(nets: Sequence[tuple[str, Network]], fmt: str = "text", *,
+def overview(nets: Sequence[tuple[str, Viewed]], fmt: str = "text", *,
              width: int | None = None) -> str:
     """Several networks, one row each: name, input shape, parameters and MACs
     (``symcnn zoo``)."""
@@ -143,7 +143,7 @@ def overview(nets: Sequence[tuple[str, Network]], fmt: str = "text", *,
         return _data.overview_csv(nets)
 
 
-def latex_math(net: Network) -> str:
+def latex_math(net: Viewed) -> str:
     """The derivation as display math, for Jupyter's ``_repr_latex_``."""
     from . import _latex
 

@@ -23,7 +23,7 @@ from .._math import is_integer
 from ._summary import arranged, totals
 
 if TYPE_CHECKING:
-    from ..network import Network
+    from .._model import Viewed
 
 SCHEMA = 1
 CSV_COLUMNS = ("index", "name", "kind", "depth", "output_shape", "params_formula",
@@ -43,7 +43,7 @@ def _shape_latex(shape: Sequence[Expr] | None, layout: str) -> list[str] | None:
     return None if shape is None else [latex(v) for v in arranged(shape, layout)]
 
 
-def document(net: Network, layout: str = "hwc") -> dict[str, Any]:
+def document(net: Viewed, layout: str = "hwc") -> dict[str, Any]:
     """The JSON document as Python data."""
     layers = []
     for r in net.layers:
@@ -85,11 +85,11 @@ _SCALAR = r'(?:"(?:[^"\\]|\\.)*"|-?\d+|null|true|false)'
 _FLAT_LIST = re.compile(rf"\[\s*{_SCALAR}(?:\s*,\s*{_SCALAR})*\s*\]")
 
 
-def to_json(net: Network, layout: str = "hwc") -> str:
+def to_json(net: Viewed, layout: str = "hwc") -> str:
     return dumps(document(net, layout))
 
 
-def to_csv(net: Network, layout: str = "hwc") -> str:
+def to_csv(net: Viewed, layout: str = "hwc") -> str:
     """One row per layer, in ``net.layers`` order; the totals are the column sums."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -115,14 +115,14 @@ def formulas_csv(pairs: list[tuple[str, Expr]]) -> str:
     return out.getvalue()
 
 
-def overview_json(nets: Sequence[tuple[str, Network]]) -> str:
+def overview_json(nets: Sequence[tuple[str, Viewed]]) -> str:
     return dumps([{"name": name, "input_shape": _shape(net.input_shape, "hwc"),
                    "params": exact(net.params), "macs": exact(net.macs),
                    "latex": {"params": latex(net.params), "macs": latex(net.macs)}}
                   for name, net in nets])
 
 
-def overview_csv(nets: Sequence[tuple[str, Network]]) -> str:
+def overview_csv(nets: Sequence[tuple[str, Viewed]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("name", "input_shape", "params", "macs"))

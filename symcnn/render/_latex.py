@@ -17,7 +17,7 @@ from .._math import is_integer
 from ._summary import Row, arranged, grouped, rows, totals
 
 if TYPE_CHECKING:
-    from ..network import Network
+    from .._model import Viewed
 
 KINDS = ("table", "align", "document")
 MANY_TERMS = 6  # a total with more terms than this is not written out as a sum
@@ -55,7 +55,7 @@ def _written(row: Row) -> str:
     return "" if formula in (latex(r.params), str(r.params)) else f"${formula}$"
 
 
-def _table_lines(net: Network, layout: str) -> list[str]:
+def _table_lines(net: Viewed, layout: str) -> list[str]:
     lines = [r"\toprule",
              r"Layer & Output shape & Formula & Parameters \\",
              r"\midrule"]
@@ -74,13 +74,13 @@ def _table_lines(net: Network, layout: str) -> list[str]:
     return lines
 
 
-def table(net: Network, layout: str = "hwc") -> str:
+def table(net: Viewed, layout: str = "hwc") -> str:
     """A booktabs ``tabular``: layer, output shape, formula, value; then the totals."""
     return "\n".join([r"\begin{tabular}{lllr}", *_table_lines(net, layout),
                       r"\end{tabular}"]) + "\n"
 
 
-def derivation(net: Network) -> list[str]:
+def derivation(net: Viewed) -> list[str]:
     """``align`` lines: each layer with parameters, its formula = its value, then the
     total."""
     lines = []
@@ -102,12 +102,12 @@ def derivation(net: Network) -> list[str]:
     return lines
 
 
-def align(net: Network) -> str:
+def align(net: Viewed) -> str:
     body = " \\\\\n".join(derivation(net))
     return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
-def standalone(net: Network, layout: str = "hwc") -> str:
+def standalone(net: Viewed, layout: str = "hwc") -> str:
     """A whole document: the program, the table and the derivation."""
     source = "\n".join(escape_verbatim(line) for line in net.source.strip().splitlines())
     return "\n".join([
@@ -137,13 +137,13 @@ def escape_verbatim(line: str) -> str:
     return line.replace(r"\end{verbatim}", r"\end {verbatim}")
 
 
-def math(net: Network) -> str:
+def math(net: Viewed) -> str:
     """The derivation as display math for MathJax (Jupyter's ``_repr_latex_``)."""
     body = " \\\\\n".join(derivation(net))
     return f"$$\\begin{{aligned}}\n{body}\n\\end{{aligned}}$$"
 
 
-def to_latex(net: Network, kind: str = "table", layout: str = "hwc") -> str:
+def to_latex(net: Viewed, kind: str = "table", layout: str = "hwc") -> str:
     if kind == "table":
         return table(net, layout)
     if kind == "align":
@@ -153,7 +153,7 @@ def to_latex(net: Network, kind: str = "table", layout: str = "hwc") -> str:
     raise SymcnnError(f"the LaTeX kind is one of {', '.join(KINDS)}, not {kind!r}")
 
 
-def overview(nets: Sequence[tuple[str, Network]]) -> str:
+def overview(nets: Sequence[tuple[str, Viewed]]) -> str:
     """A booktabs ``tabular`` of several networks: name, input, parameters, MACs."""
     lines = [r"\begin{tabular}{llrr}", r"\toprule",
              r"Network & Input & Parameters & MACs \\", r"\midrule"]

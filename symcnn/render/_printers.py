@@ -6,7 +6,7 @@ people (``⌊(n + 2p − k)/s⌋ + 1``) and LaTeX (``\\left\\lfloor …\\right\\
 choices: positive terms before negative ones and the constant last (``n + 2p − k``,
 where sympy prints ``-k + n + 2*p``); a floor's argument over one denominator (sympy
 hands ``(n - k + 1)/2`` over as ``n/2 - k/2 + 1/2``); symbols with their digits as
-subscripts (``k1`` is k₁); and :class:`~symcnn._math.Written` formulas printed in the
+subscripts (``k1`` is k₁); and :class:`~symcnn._written.Written` formulas printed in the
 order they were written.
 """
 

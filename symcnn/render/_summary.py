@@ -10,16 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._evaluate import LayerRecord, Node
+from .._model import LayerRecord, Node, Totals, Viewed
 from ..errors import SymcnnError
 
 if TYPE_CHECKING:
     from sympy import Expr
 
-    from ..network import Network
-
 LAYOUTS = ("hwc", "chw")
-FLOAT32_BYTES = 4
 
 
 @dataclass(frozen=True)
@@ -32,10 +29,10 @@ class Row:
     depth: int
 
 
-def rows(net: Network, evaluated: bool = False) -> list[Row]:
+def rows(net: Viewed, evaluated: bool = False) -> list[Row]:
     """The rows, with sympy values; with ``evaluated``, the values as evaluated (Python
     numbers in a numeric network), which the text printer takes without sympy."""
-    return list(_walk(net._tree if evaluated else net._nodes, ""))
+    return list(_walk((net.evaluated if evaluated else net.exact).tree, ""))
 
 
 def _walk(nodes: Sequence[Node], parent: str) -> Iterator[Row]:
@@ -56,39 +53,18 @@ def check_layout(layout: str) -> str:
 
 
 def arranged(shape: Sequence[Expr] | None, layout: str) -> tuple[Expr, ...]:
-    """A shape in the layout asked for; shapes are kept channels-last, (h, w, c)."""
+    """A shape in the layout asked for; shapes are kept channels-last, (h, w, c); in
+    ``chw`` the channels of a signal, an image or a volume come first."""
     if shape is None:
         return ()
-    if layout == "chw" and len(shape) == 3:
-        return (shape[2], shape[0], shape[1])
+    if layout == "chw" and len(shape) > 1:
+        return (shape[-1], *shape[:-1])
     return tuple(shape)
 
 
-@dataclass(frozen=True)
-class Totals:
-    trainable: Expr
-    non_trainable: Expr
-    total: Expr
-    macs: Expr
-    flops: Expr
-    float32_bytes: Expr
-
-    def items(self) -> list[tuple[str, str, Expr]]:
-        """(key, label, value) in the order tables show them."""
-        return [("trainable", "trainable params", self.trainable),
-                ("non_trainable", "non-trainable params", self.non_trainable),
-                ("total", "total params", self.total),
-                ("macs", "MACs", self.macs),
-                ("flops", "FLOPs (2 × MACs)", self.flops),
-                ("float32_bytes", "weights (float32)", self.float32_bytes)]
-
-
-def totals(net: Network, evaluated: bool = False) -> Totals:
+def totals(net: Viewed, evaluated: bool = False) -> Totals:
     """The totals, as sympy values or, with ``evaluated``, as evaluated."""
-    params, non_trainable, macs = (net._totals if evaluated else
-                                   (net.params, net.non_trainable, net.macs))
-    total = params + non_trainable
-    return Totals(params, non_trainable, total, macs, 2 * macs, FLOAT32_BYTES * total)
+    return (net.evaluated if evaluated else net.exact).totals
 
 
 _DECIMAL = [(10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")]

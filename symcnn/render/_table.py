@@ -18,7 +18,7 @@ from ._text import text
 if TYPE_CHECKING:
     from sympy import Expr
 
-    from ..network import Network
+    from .._model import Viewed
 
 HEADER = ("layer", "output shape", "params", "MACs")
 GAP = "  "
@@ -50,7 +50,7 @@ def _cells(row: Row, layout: str) -> tuple[str, ...]:
             params_cell(r.formula, r.params), number(r.macs))
 
 
-def total_lines(net: Network) -> list[tuple[str, str]]:
+def total_lines(net: Viewed) -> list[tuple[str, str]]:
     """(label, value) of the totals, with human units where the value is a number."""
     lines = []
     for key, label, value in totals(net, evaluated=True).items():
@@ -130,7 +130,7 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
     return "\n".join(lines) + "\n"
 
 
-def table(net: Network, layout: str = "hwc", width: int | None = None) -> str:
+def table(net: Viewed, layout: str = "hwc", width: int | None = None) -> str:
     """The text table: one row per layer, then the totals."""
     body = [_cells(row, layout) for row in rows(net, evaluated=True)]
     totals_block = "\n".join(_labelled(total_lines(net), width))
@@ -160,7 +160,7 @@ def _md(cell: str) -> str:
     return cell
 
 
-def markdown(net: Network, layout: str = "hwc") -> str:
+def markdown(net: Viewed, layout: str = "hwc") -> str:
     """A GitHub Markdown table of the layers, then one of the totals."""
     lines = ["| " + " | ".join(HEADER) + " |", "|:--|:--|--:|--:|"]
     for row in rows(net, evaluated=True):
@@ -175,15 +175,15 @@ def markdown(net: Network, layout: str = "hwc") -> str:
 OVERVIEW = ("network", "input", "params", "MACs")
 
 
-def _overview_cells(name: str, net: Network) -> tuple[str, ...]:
+def _overview_cells(name: str, net: Viewed) -> tuple[str, ...]:
     return (name, shape_text(net.input_shape, "hwc"), number(net.params), number(net.macs))
 
 
-def overview(nets: Sequence[tuple[str, Network]], width: int | None) -> str:
+def overview(nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
     return grid(OVERVIEW, [_overview_cells(name, net) for name, net in nets], width)
 
 
-def overview_markdown(nets: Sequence[tuple[str, Network]]) -> str:
+def overview_markdown(nets: Sequence[tuple[str, Viewed]]) -> str:
     lines = ["| " + " | ".join(OVERVIEW) + " |", "|:--|:--|--:|--:|"]
     lines += ["| " + " | ".join(_md(c) for c in _overview_cells(name, net)) + " |"
               for name, net in nets]

@@ -1,0 +1,81 @@
+"""A layer's arguments as written, bound to its kind's signature and converted by each
+parameter's type (``kinds._types``): positional then keyword arguments, defaults
+filled in, every problem reported at the argument it concerns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, NoReturn
+
+from . import _suggest as suggest
+from ._syntax import Call, Keyword, Pos
+from .kinds import OPTIONAL, REQUIRED, Check, Kind, Like, Variadic
+
+if TYPE_CHECKING:
+    from ._diagnostics import Diagnostics
+    from ._expressions import Expressions
+
+
+class Binding:
+    """The context in which one layer's arguments are converted (``kinds._types.Context``)."""
+
+    def __init__(self, kind: Kind, rank: int, check: Check, errors: Diagnostics,
+                 expressions: Expressions, pos: Pos):
+        self.kind, self.rank, self.check = kind, rank, check
+        self.errors, self.expressions, self.pos = errors, expressions, pos
+
+    def error(self, message: str, pos: Any = None) -> NoReturn:
+        self.errors.syntax(message, pos or self.pos)
+
+    def number(self, value: Any) -> Any:
+        return self.expressions.number(value) if isinstance(value, int) else value
+
+
+def bind(kind: Kind, call: Call, env: Mapping[str, Any], ctx: Binding) -> dict[str, Any]:
+    """The arguments of ``call`` by name, converted, defaults filled in."""
+    value = ctx.expressions.value
+    params = kind.signature
+    if len(params) == 1 and isinstance(params[0].type, Variadic):
+        given = [(arg.key, value(arg.value, env), arg.pos) if isinstance(arg, Keyword)
+                 else (None, value(arg, env), place(arg, call)) for arg in call.args]
+        return params[0].type.bind(ctx, params[0], given, call.pos)
+    names = [p.name for p in params]
+    given_by_name: dict[str, tuple[Any, Pos]] = {}
+    seen_keyword = False
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, Keyword):
+            seen_keyword = True
+            if arg.key not in names:
+                ctx.error(f"{kind.name} has no argument {arg.key}="
+                          + (suggest.keyword(arg.key, params)
+                             or f"; it takes {kind.signature_text()}"), arg.pos)
+            if arg.key in given_by_name:
+                ctx.error(f"{arg.key} is given twice", arg.pos)
+            given_by_name[arg.key] = (value(arg.value, env), arg.pos)
+        else:
+            if seen_keyword:
+                ctx.error("a positional argument cannot follow a keyword argument",
+                          place(arg, call))
+            if i >= len(params):
+                ctx.error(f"{kind.name} takes at most {len(params)} argument(s): "
+                          f"{kind.signature_text()}", place(arg, call))
+            given_by_name[names[i]] = (value(arg, env), place(arg, call))
+    args: dict[str, Any] = {}
+    for param in params:
+        if param.name in given_by_name:
+            ctx.pos = given_by_name[param.name][1]
+            args[param.name] = param.type.convert(ctx, param, given_by_name[param.name][0])
+        elif param.default is REQUIRED:
+            ctx.error(f"{kind.name} needs {param.name}: {kind.signature_text()}", call.pos)
+        elif param.default is OPTIONAL:
+            args[param.name] = None
+        elif isinstance(param.default, Like):
+            args[param.name] = args[param.default.other]
+        else:
+            ctx.pos = call.pos
+            args[param.name] = param.type.convert(ctx, param, param.default)
+    return args
+
+
+def place(arg: Any, call: Call) -> Pos:
+    pos = getattr(arg, "pos", None)
+    return pos if pos is not None and pos.line > 0 else call.pos

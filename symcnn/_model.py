@@ -1,0 +1,145 @@
+"""What an evaluated network is made of, as its readers see it: one record per layer,
+the layers as a tree (a merge holds its branches), and the totals.
+
+``Network`` gives two views of the same network (:class:`View`): ``net.exact`` with
+sympy values, and ``net.evaluated`` as the evaluator computed them: Python ints and
+Fractions in a network without free symbols, which the text table prints without
+importing sympy. Renderers, the PyTorch export and sweeps read these, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
+
+from ._math import total
+
+if TYPE_CHECKING:
+    from .kinds import Kind
+
+FLOAT32_BYTES = 4
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """One layer of a network, with its sizes as exact values.
+
+    ``name`` shows where the layer sits (``C2``, ``res1.body.C1``); ``kind`` is the short
+    kind (``C``, ``P``, ``res``'s merge is ``Res``). ``formula`` is ``params`` as a textbook
+    writes it, unexpanded. ``args`` holds the layer's arguments after checking, by name.
+    ``depth`` counts the branches the layer sits in.
+    """
+    name: str
+    kind: str
+    input_shape: tuple[Any, ...] | None
+    output_shape: tuple[Any, ...]
+    params: Any
+    non_trainable: Any
+    macs: Any
+    formula: Any
+    args: Mapping[str, Any]
+    line: int
+    column: int
+    depth: int
+    index: int
+
+
+@dataclass(frozen=True)
+class Node:
+    """A layer in the network's tree, with its kind's definition; a merge holds its
+    branches."""
+    record: LayerRecord
+    kind: Kind
+    branches: tuple[tuple[Node, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The network's totals; every other total (FLOPs, bytes) is derived here."""
+    trainable: Any
+    non_trainable: Any
+    macs: Any
+
+    @property
+    def total(self) -> Any:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> Any:
+        return 2 * self.macs
+
+    @property
+    def float32_bytes(self) -> Any:
+        return FLOAT32_BYTES * self.total
+
+    def items(self) -> list[tuple[str, str, Any]]:
+        """(key, label, value) in the order tables show them."""
+        return [("trainable", "trainable params", self.trainable),
+                ("non_trainable", "non-trainable params", self.non_trainable),
+                ("total", "total params", self.total),
+                ("macs", "MACs", self.macs),
+                ("flops", "FLOPs (2 × MACs)", self.flops),
+                ("float32_bytes", "weights (float32)", self.float32_bytes)]
+
+
+def totals_of(records: tuple[LayerRecord, ...]) -> Totals:
+    """The sums of the records' counts, each in one step."""
+    return Totals(total(r.params for r in records), total(r.non_trainable for r in records),
+                  total(r.macs for r in records))
+
+
+@dataclass(frozen=True)
+class View:
+    """A network's layers, their tree and its totals, in one kind of number."""
+    layers: tuple[LayerRecord, ...]
+    tree: tuple[Node, ...]
+    totals: Totals
+
+
+def walk(nodes: tuple[Node, ...]) -> Any:
+    """Every node of a tree in reading order: a merge before its branches' layers."""
+    for node in nodes:
+        yield node
+        for branch in node.branches:
+            yield from walk(branch)
+
+
+class Viewed(Protocol):
+    """What renderers, closed forms and sweeps read of a network: ``symcnn.Network``'s
+    public read model. (They name this, not ``Network``, which itself calls them.)"""
+
+    @property
+    def exact(self) -> View: ...
+    @property
+    def evaluated(self) -> View: ...
+    @property
+    def symbols(self) -> tuple[Any, ...]: ...
+    @property
+    def constraints(self) -> tuple[Any, ...]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def layers(self) -> tuple[LayerRecord, ...]: ...
+    @property
+    def input_shape(self) -> tuple[Any, ...]: ...
+    @property
+    def output_shape(self) -> tuple[Any, ...]: ...
+    @property
+    def params(self) -> Any: ...
+    @property
+    def non_trainable(self) -> Any: ...
+    @property
+    def macs(self) -> Any: ...
+
+    def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
+                expand: bool = False, assume_divisible: bool = False) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer as a table shows it: a merge (Add, Cat, Res) comes before its
+    branches, whose layers are indented under it and named relative to it
+    (``body.C1`` under ``res1``)."""
+    record: LayerRecord
+    label: str
+    depth: int

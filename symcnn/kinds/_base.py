@@ -1,0 +1,253 @@
+"""What a layer kind is: its names, its typed signature, its rule, its PyTorch module and
+its row of the docs, in one definition.
+
+A kind is a subclass of :class:`Kind` registered with :func:`register`; an instance
+holds what the subclass's constructor was given (the activations are one class with many
+instances). Every consumer asks the kind: the evaluator (``needs``, the signature,
+:meth:`Kind.apply` or, for a merge, :meth:`Merge.combine`), ``to_dsl`` (:meth:`Kind.to_dsl`),
+``to_torch`` (:meth:`Kind.to_torch`), "did you mean" (``foreign``) and the random-network
+generator of the tests (the signature's types). None keeps a table of kinds.
+
+Shapes are channels-last tuples: ``(f,)`` a vector, ``(l, c)`` a 1-D signal,
+``(h, w, c)`` an image, ``(d, h, w, c)`` a volume; the entries before the channels are
+the spatial sizes, and their number is the shape's *rank* (0 for a vector).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Protocol, TypeVar
+
+from .._math import ZERO
+from ..errors import SymcnnError
+
+if TYPE_CHECKING:
+    from sympy import Expr
+
+    from ._types import ParamType
+
+Shape = tuple[Any, ...]  # of ints or sympy expressions (see _math)
+
+#: The names of the spatial dimensions, by rank.
+DIMENSIONS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+MAX_RANK = 3
+
+
+def rank(shape: Shape) -> int:
+    """The number of spatial dimensions of a channels-last shape (0 for a vector)."""
+    return len(shape) - 1
+
+
+def show(shape: Shape) -> str:
+    return "(" + ", ".join(str(v) for v in shape) + ")"
+
+
+class Check(Protocol):
+    """What a rule may ask of the evaluator about the layer it is computing."""
+
+    def fail(self, message: str) -> NoReturn: ...
+
+    def at_least(self, value: Expr, bound: int, what: str) -> None: ...
+
+    def holds(self, condition: Any, message: str | Callable[[], str]) -> None: ...
+
+    def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None: ...
+
+
+class Required:
+    """The default of a parameter that must be given."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+class Optional:
+    """The default of a parameter the rule receives as ``None`` when it is left out."""
+
+    def __repr__(self) -> str:
+        return "OPTIONAL"
+
+
+@dataclass(frozen=True)
+class Like:
+    """The default of a parameter that copies another: a pool's stride is its kernel."""
+    other: str
+
+
+REQUIRED, OPTIONAL = Required(), Optional()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a layer kind: its name, its type (which converts, describes and
+    prints its values), its default and the Keras or PyTorch keywords that mean it
+    (for "did you mean")."""
+    name: str
+    type: ParamType
+    default: Any = REQUIRED
+    foreign: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """How a signature shows it: ``k``, ``s=1``, ``s=k``, ``[w]``."""
+        if self.default is REQUIRED:
+            return self.name
+        if self.default is OPTIONAL:
+            return f"[{self.name}]"
+        if isinstance(self.default, Like):
+            return f"{self.name}={self.default.other}"
+        return f"{self.name}={self.type.show(self.default)}"
+
+
+@dataclass(frozen=True)
+class Out:
+    """What a rule computes: the output shape, the trainable and non-trainable parameters
+    (as a textbook writes them, see ``_math.formula``) and the multiply-accumulates."""
+    shape: Shape
+    params: Any = ZERO
+    non_trainable: Any = ZERO
+    macs: Any = ZERO
+
+
+class Needs:
+    """What a kind takes as its input."""
+    NOTHING = "nothing"  # the input layer
+    SPATIAL = "spatial"  # a signal, an image or a volume
+    ANY = "any"
+
+
+class Kind:
+    """One layer kind. Subclasses set the class attributes and :meth:`apply`;
+    :func:`register` makes an instance known by its name and aliases."""
+
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    #: Keras, PyTorch and other spellings that mean this kind, for "did you mean";
+    #: compared lower case, without underscores and without a ``1d``/``2d``/``3d`` end.
+    foreign: tuple[str, ...] = ()
+    signature: tuple[Param, ...] = ()
+    needs: str = Needs.SPATIAL
+    #: What the docs table says of the kind, after its signature.
+    summary: str = ""
+
+    # ---- the rule --------------------------------------------------------------------
+
+    #: The rule, ``apply(check, x, **args) -> Out``: the output shape, parameters and MACs
+    #: of a layer on input ``x``, with its arguments bound and converted by name. (A merge
+    #: has :meth:`Merge.combine` instead.)
+    apply: Callable[..., Out]
+
+    @property
+    def label(self) -> str:
+        """What the layer's name in ``net.layers`` starts with: ``C`` in ``C2``."""
+        return self.name
+
+    # ---- printing ----------------------------------------------------------------------
+
+    def signature_text(self) -> str:
+        """``C(f, k, s=1, p=0, d=1, g=1, bias=true)``."""
+        if not self.signature:
+            return self.name
+        return f"{self.name}({', '.join(p.text() for p in self.signature)})"
+
+    def to_dsl(self, record: Any, branches: list[str]) -> str:
+        """The layer of ``record`` in the language: required arguments by position, the
+        others by keyword where they differ from their defaults; ``branches`` are a
+        merge's branches, printed already."""
+        args = record.args
+        parts = []
+        for param in self.signature:
+            value = args.get(param.name)
+            if param.default is REQUIRED:
+                parts.append(param.type.show(value))
+            elif value is not None and value != self.default_value(param, record):
+                parts.append(f"{param.name}={param.type.show(value)}")
+        return f"{self.name}({', '.join(parts)})" if parts else self.name
+
+    def default_value(self, param: Param, record: Any) -> Any:
+        """A parameter's default as its type holds values, for the layer of ``record``."""
+        if param.default is OPTIONAL:
+            return None
+        if isinstance(param.default, Like):
+            return record.args[param.default.other]
+        return param.type.held(param.default, rank(record.input_shape))
+
+    # ---- PyTorch -----------------------------------------------------------------------
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        """The ``torch.nn`` module of one layer (``record`` as ``net.layers`` has it,
+        with numbers); ``children`` are a merge's branches, built already."""
+        raise SymcnnError(f"{self.name} has no PyTorch module yet")
+
+
+class Merge(Kind):
+    """A kind whose arguments are branches, each a group that starts from the same
+    input: :meth:`combine` joins their output shapes, :meth:`torch_combine` their
+    tensors."""
+
+    needs = Needs.ANY
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    def too_many(self, count: int) -> str | None:
+        """What is wrong with a ``count``-th branch, as the branches are read."""
+        return None
+
+    def too_few(self, count: int) -> str | None:
+        """What is wrong with ``count`` branches written, once all are read."""
+        return None
+
+    def complete(self, count: int) -> int:
+        """How many branches the merge has when ``count`` are written (``Res`` adds the
+        identity shortcut)."""
+        return count
+
+    def branch_labels(self, count: int) -> list[str]:
+        return [f"branch{i}" for i in range(1, count + 1)]
+
+    def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
+        raise NotImplementedError(f"{type(self).__name__}.combine")
+
+    def torch_combine(self, outputs: list[Any]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.torch_combine")
+
+    def to_dsl(self, record: Any, branches: list[str]) -> str:
+        return f"{self.name}(" + ", ".join(f"[{b}]" for b in branches) + ")"
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import Branches
+
+        return Branches(self.torch_combine, children)
+
+
+# ---- the registry ------------------------------------------------------------------------
+
+REGISTRY: dict[str, Kind] = {}  # by name and by every alias
+_KINDS: list[Kind] = []  # each once, in the order of docs/language.md
+
+K = TypeVar("K", bound=Kind)
+
+
+def register(kind: K | type[K]) -> Any:
+    """Makes ``kind`` known by its name and aliases; a name taken twice is a bug. As a
+    class decorator it registers an instance of the class and returns the class."""
+    if isinstance(kind, type):
+        register(kind())
+        return kind
+    for key in (kind.name, *kind.aliases):
+        if key in REGISTRY:
+            raise AssertionError(f"the kind name {key} is taken twice")
+        REGISTRY[key] = kind
+    _KINDS.append(kind)
+    return kind
+
+
+def kinds() -> list[Kind]:
+    """Every kind once, in the order of docs/language.md."""
+    return list(_KINDS)
+
+
+def lookup(name: str) -> Kind | None:
+    return REGISTRY.get(name)
+

@@ -1,0 +1,192 @@
+"""The types of layer arguments: each converts a value as written into the form a rule
+takes, describes itself for error messages and prints its values back in the language.
+
+A value reaches a type as the evaluator made it: an expression (a Python number or a
+sympy expression), a tuple of expressions, a word (``same``) or a group ``[ ... ]``.
+Spatial arguments (a kernel, a stride) take one value for every spatial dimension or a
+tuple with one entry per dimension, and are held as tuples of the input's rank.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, Sequence
+
+from .._math import NUMBER, eq, ge, is_integer, is_number, le, mod
+
+if TYPE_CHECKING:
+    from ._base import Check, Kind, Param
+
+
+class Context(Protocol):
+    """What a type may ask of the evaluator while it converts one argument."""
+    kind: Kind
+    rank: int  # of the layer's input; 0 for a vector
+    check: Check
+
+    def error(self, message: str, pos: Any = None) -> NoReturn:
+        """A syntax error at ``pos``, by default the argument being converted."""
+
+    def number(self, value: Any) -> Any: ...
+
+
+def describe(value: Any) -> str:
+    """A value as an error message names it."""
+    if isinstance(value, tuple):
+        return "the tuple (" + ", ".join(str(v) for v in value) + ")"
+    if isinstance(value, str):
+        return f"the word {value}"
+    if hasattr(value, "group"):
+        return "a group [ ... ]"
+    return str(value)
+
+
+def expression(value: Any) -> str:
+    from .._dsl import expression as printed
+
+    return printed(value)
+
+
+class ParamType:
+    """A type of argument. ``words`` says in an error message what it takes."""
+    words = ""
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        raise NotImplementedError
+
+    def show(self, value: Any) -> str:
+        """A value as the language writes it."""
+        return expression(value)
+
+    def held(self, default: Any, rank: int) -> Any:
+        """A default as the type holds values, for an input of ``rank``."""
+        return default
+
+    def _not(self, ctx: Context, param: Param, value: Any) -> NoReturn:
+        ctx.error(f"{param.name} of {ctx.kind.name} takes {self.words}, not {describe(value)}")
+
+
+class Flag(ParamType):
+    words = "true or false"
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        hint = ""
+        if getattr(value, "is_Symbol", False):
+            from .._suggest import one_of
+
+            hint = one_of(str(value), ("true", "false"))
+        ctx.error(f"{param.name} of {ctx.kind.name} is true or false, not "
+                  f"{describe(value)}{hint}")
+
+    def show(self, value: Any) -> str:
+        return "true" if value else "false"
+
+
+class Rate(ParamType):
+    words = "a number between 0 and 1"
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, (str, tuple)) or hasattr(value, "group"):
+            if isinstance(value, tuple):
+                ctx.error(f"{param.name} of {ctx.kind.name} is one number")
+            self._not(ctx, param, value)
+        value = ctx.number(value)
+        message = f"the rate {param.name}={value} must lie between 0 and 1"
+        if is_number(value) and not (0 <= value <= 1):
+            ctx.check.fail(message)
+        for bound in (ge(value, 0), le(value, 1)):
+            ctx.check.holds(bound, message)
+        return value
+
+
+class Whole(ParamType):
+    """A whole number of at least ``least``: a count of filters, units, groups."""
+    words = "a whole number"
+
+    def __init__(self, least: int = 1):
+        self.least = least
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, tuple):
+            ctx.error(f"{param.name} of {ctx.kind.name} takes {self.words}, "
+                      f"not a tuple of {len(value)}")
+        if isinstance(value, str) or hasattr(value, "group"):
+            self._not(ctx, param, value)
+        return self.whole(ctx, param, ctx.number(value))
+
+    def whole(self, ctx: Context, param: Param, v: Any) -> Any:
+        if is_number(v) and not is_integer(v):
+            ctx.error(f"{param.name} of {ctx.kind.name} must be a whole number, not {v}")
+        if type(v) not in NUMBER and v.is_integer is not True:
+            ctx.check.holds(eq(mod(v, 1), 0),
+                            f"{param.name} of {ctx.kind.name} must be a whole number, not {v}")
+        ctx.check.at_least(v, self.least, param.name)
+        return v
+
+
+class PerDim(Whole):
+    """One whole number for every spatial dimension, or a tuple of one per dimension:
+    ``3`` or ``(3, 5)`` on an image."""
+
+    words = "a whole number or a tuple of one per spatial dimension"
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, str) or hasattr(value, "group"):
+            self._not(ctx, param, value)
+        if isinstance(value, tuple):
+            if len(value) != ctx.rank:
+                ctx.error(f"{param.name} of {ctx.kind.name} takes one number or "
+                          f"{_per_dim(ctx.rank)}, not a tuple of {len(value)}")
+            values = tuple(ctx.number(v) for v in value)
+        else:
+            values = (ctx.number(value),) * ctx.rank
+        for v in values:
+            self.whole(ctx, param, v)
+        return values
+
+    def show(self, value: Any) -> str:
+        if not isinstance(value, tuple):  # a default, as a signature shows it
+            return expression(value)
+        if len(set(value)) == 1:
+            return expression(value[0])
+        return "(" + ", ".join(expression(v) for v in value) + ")"
+
+    def held(self, default: Any, rank: int) -> Any:
+        return (default,) * rank
+
+
+class Padding(PerDim):
+    """A :class:`PerDim` of at least 0, or the words ``same`` (TensorFlow's padding,
+    held as the string) and ``valid`` (no padding)."""
+
+    def __init__(self) -> None:
+        super().__init__(least=0)
+
+    words = "a whole number, a tuple of one per spatial dimension, same or valid"
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, str) and value in ("same", "valid"):
+            return "same" if value == "same" else (ctx.number(0),) * ctx.rank
+        return super().convert(ctx, param, value)
+
+    def show(self, value: Any) -> str:
+        return value if isinstance(value, str) else super().show(value)
+
+
+def _per_dim(rank: int) -> str:
+    from ._base import DIMENSIONS
+
+    names = DIMENSIONS.get(rank, ())
+    return f"a tuple of {rank} ({', '.join(names)})" if names else "a tuple"
+
+
+class Variadic(ParamType):
+    """A parameter that takes every positional argument: a merge's branches, an input's
+    sizes. The evaluator hands it the arguments as ``(keyword or None, value, place)``."""
+
+    def bind(self, ctx: Context, param: Param, given: Sequence[tuple[str | None, Any, Any]],
+             at: Any) -> dict[str, Any]:
+        raise NotImplementedError

@@ -1,0 +1,194 @@
+"""Convolutions: ``C``, ``T`` (transposed) and ``DW`` (depthwise), on signals, images
+and volumes alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._math import ONE, ZERO, ceil_div, divide, floor_div, formula, lt, maximum, product
+from ._base import DIMENSIONS, Check, Kind, Out, Param, Shape, rank, register
+from ._types import Flag, Padding, PerDim, Whole
+
+FILTERS = Param("f", Whole(), foreign=("filters", "out_channels", "channels"))
+SIZE = Param("k", PerDim(), foreign=("kernel", "kernel_size", "ksize", "size", "pool_size"))
+STRIDE = Param("s", PerDim(), 1, foreign=("stride", "strides"))
+PAD = Param("p", Padding(), 0, foreign=("padding", "pad"))
+DILATION = Param("d", PerDim(), 1, foreign=("dilation", "dilation_rate"))
+GROUPS = Param("g", Whole(), 1, foreign=("groups",))
+BIAS = Param("bias", Flag(), True, foreign=("use_bias",))
+
+
+def written_product(*factors: Any) -> Any:
+    """A product kept as written (``5·5·1``); see ``_math.formula``."""
+    return formula("*", factors)
+
+
+def written_sum(*terms: Any) -> Any:
+    return formula("+", terms)
+
+
+def per_group(channels: Any, groups: Any) -> Any:
+    return channels if groups == 1 else divide(channels, groups)
+
+
+def bias_term(on: bool) -> Any:
+    return ONE if on else None
+
+
+def window_out(check: Check, n: Any, k: Any, s: Any, p: Any, d: Any, what: str) -> Any:
+    """Output length of a sliding window: ``floor((n + 2p - d(k-1) - 1)/s) + 1``, or
+    TensorFlow's ``ceil(n/s)`` for ``p=same``."""
+    if isinstance(p, str):  # "same"; comparing a sympy number with a str is slow
+        out = ceil_div(n, s)
+    else:
+        out = floor_div(n + 2 * p - d * (k - 1) - 1, s) + 1
+    check.at_least(out, 1, f"output {what}")
+    return out
+
+
+def check_groups(check: Check, g: Any, c: Any, f: Any) -> None:
+    check.divides(g, c, lambda: f"the groups g={g} must divide the input channels {c}")
+    check.divides(g, f, lambda: f"the groups g={g} must divide the output channels {f}")
+
+
+def convolved(check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, d: Any,
+              g: Any) -> tuple[Shape, Any]:
+    """The output shape of a convolution and its MACs."""
+    c = x[-1]
+    check_groups(check, g, c, f)
+    names = DIMENSIONS[rank(x)]
+    sizes = tuple(window_out(check, x[i], k[i], s[i], p if p == "same" else p[i], d[i],
+                             names[i]) for i in range(rank(x)))
+    return (*sizes, f), product((*sizes, f, *k, per_group(c, g)))
+
+
+def same_padding(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's 'same': output ceil(n/s), the extra padding at the end."""
+    out = -(-n // s)
+    missing = max((out - 1) * s + d * (k - 1) + 1 - n, 0)
+    return missing // 2, missing - missing // 2
+
+
+def ints(values: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+def torch_padded(module: Any, x: Shape, k: Any, s: Any, d: Any, value: float = 0.0) -> Any:
+    """``module`` after TensorFlow's 'same' padding, which PyTorch's own
+    ``padding="same"`` gives for stride 1 only."""
+    from torch import nn
+
+    from .._torch_modules import Pad
+
+    amounts = [same_padding(int(x[i]), int(k[i]), int(s[i]), int(d[i]))
+               for i in range(rank(x))]
+    return nn.Sequential(Pad(amounts, value), module)
+
+
+class _Convolution(Kind):
+    """What ``C`` and ``DW`` share: their PyTorch module."""
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        a, x = record.args, record.input_shape
+        same = a["p"] == "same"
+        conv = getattr(nn, f"Conv{rank(x)}d")(
+            int(x[-1]), int(record.output_shape[-1]), ints(a["k"]), ints(a["s"]),
+            0 if same else ints(a["p"]), ints(a["d"]), self.groups(record), bias=a["bias"])
+        return torch_padded(conv, x, a["k"], a["s"], a["d"]) if same else conv
+
+    def groups(self, record: Any) -> int:
+        raise NotImplementedError
+
+
+@register
+class Conv(_Convolution):
+    name = "C"
+    aliases = ("Conv",)
+    foreign: tuple[str, ...] = ("conv", "convolution", "conv2d", "conv1d", "conv3d")
+    signature: tuple[Param, ...] = (FILTERS, SIZE, STRIDE, PAD, DILATION, GROUPS, BIAS)
+    summary = "convolution"
+
+    def apply(self, check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, d: Any, g: Any,
+              bias: Any) -> Out:
+        shape, macs = convolved(check, x, f, k, s, p, d, g)
+        params = written_product(written_sum(written_product(*k, per_group(x[-1], g)),
+                                             bias_term(bias)), f)
+        return Out(shape, params, ZERO, macs)
+
+    def groups(self, record: Any) -> int:
+        return int(record.args["g"])
+
+
+@register
+class ConvTranspose(Kind):
+    name = "T"
+    aliases = ("ConvT",)
+    foreign = ("conv2dtranspose", "convtranspose", "convolutiontranspose", "deconv",
+               "deconvolution", "transposedconv", "conv1dtranspose", "conv3dtranspose")
+    signature = (FILTERS, SIZE, STRIDE, PAD,
+                 Param("op", PerDim(least=0), 0, foreign=("output_padding",)),
+                 DILATION, GROUPS, BIAS)
+    summary = "transposed convolution"
+
+    def apply(self, check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, op: Any, d: Any,
+              g: Any, bias: Any) -> Out:
+        c = x[-1]
+        check_groups(check, g, c, f)
+        sizes = []
+        for i, what in enumerate(DIMENSIONS[rank(x)]):
+            check.holds(lt(op[i], maximum(s[i], d[i])),
+                        lambda i=i: f"output padding op={op[i]} must be smaller than the "
+                        "stride or the dilation, as in PyTorch")
+            if p == "same":
+                out = x[i] * s[i]
+            else:
+                out = (x[i] - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + op[i] + 1
+            check.at_least(out, 1, f"output {what}")
+            sizes.append(out)
+        params = written_product(written_sum(written_product(*k, per_group(c, g)),
+                                             bias_term(bias)), f)
+        macs = product((*x[:-1], c, *k, per_group(f, g)))
+        return Out((*sizes, f), params, ZERO, macs)
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        from .._torch_modules import Pad
+
+        a, x, out = record.args, record.input_shape, record.output_shape
+        same = a["p"] == "same"
+        deconv = getattr(nn, f"ConvTranspose{rank(x)}d")(
+            int(x[-1]), int(out[-1]), ints(a["k"]), ints(a["s"]), 0 if same else ints(a["p"]),
+            0 if same else ints(a["op"]), int(a["g"]), bias=a["bias"], dilation=ints(a["d"]))
+        if not same:
+            return deconv
+        crops = []
+        for i in range(rank(x)):
+            full = (int(x[i]) - 1) * int(a["s"][i]) + int(a["d"][i]) * (int(a["k"][i]) - 1) + 1
+            excess = full - int(out[i])
+            crops.append((-(excess // 2), -(excess - excess // 2)))
+        return nn.Sequential(deconv, Pad(crops))
+
+
+@register
+class Depthwise(_Convolution):
+    name = "DW"
+    aliases = ("Depthwise",)
+    foreign = ("depthwiseconv", "depthwiseconvolution", "dwconv")
+    signature = (SIZE, STRIDE, PAD,
+                 Param("m", Whole(), 1, foreign=("multiplier", "depth_multiplier")),
+                 DILATION, BIAS)
+    summary = "depthwise convolution"
+
+    def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, m: Any, d: Any,
+              bias: Any) -> Out:
+        c = x[-1]
+        shape, macs = convolved(check, x, c * m, k, s, p, d, c)
+        params = written_sum(written_product(c, m, *k),
+                             written_product(c, m) if bias else None)
+        return Out(shape, params, ZERO, macs)
+
+    def groups(self, record: Any) -> int:
+        return int(record.input_shape[-1])

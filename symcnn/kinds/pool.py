@@ -1,0 +1,158 @@
+"""Pooling: ``P`` (max), ``A`` (average), ``G`` (global average) and ``AP`` (adaptive
+average), on signals, images and volumes alike. None has parameters or MACs."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .._math import ONE, ceil_div, floor_div, ge, le, piecewise, truth
+from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
+from ._types import Flag, PerDim, Variadic
+from .conv import PAD, SIZE, ints, torch_padded
+
+POOL = (SIZE, Param("s", PerDim(), Like("k"), foreign=("stride", "strides")), PAD,
+        Param("ceil", Flag(), False, foreign=("ceil_mode",)))
+
+
+def pooled(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
+    sizes = []
+    for i, what in enumerate(DIMENSIONS[rank(x)]):
+        n = x[i]
+        if p == "same":
+            out = ceil_div(n, s[i])
+        else:
+            check.holds(le(2 * p[i], k[i]), lambda i=i: f"pool padding p={p[i]} must be at "
+                        f"most half the kernel k={k[i]}")
+            span = n + 2 * p[i] - k[i]
+            if ceil:
+                out = ceil_div(span, s[i]) + 1
+                # PyTorch's ceil_mode: the last window must start inside the input or
+                # its left padding; it can only start past it when p + s > k.
+                if truth(le(p[i] + s[i] - k[i], 0)) is not True:
+                    out = piecewise(out - 1, ge((out - 1) * s[i], n + p[i]), out)
+            else:
+                out = floor_div(span, s[i]) + 1
+        check.at_least(out, 1, f"output {what}")
+        sizes.append(out)
+    return Out((*sizes, x[-1]))
+
+
+class _Pool(Kind):
+    signature = POOL
+    torch_name = ""
+    fill = 0.0  # what 'same' padding pads with
+
+    def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
+        return pooled(check, x, k, s, p, ceil)
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        a, x = record.args, record.input_shape
+        same = a["p"] == "same"
+        pool = getattr(nn, f"{self.torch_name}{rank(x)}d")(
+            ints(a["k"]), ints(a["s"]), 0 if same else ints(a["p"]),
+            ceil_mode=bool(a["ceil"]) and not same)
+        if same:
+            return torch_padded(pool, x, a["k"], a["s"], (1,) * rank(x), self.fill)
+        return pool
+
+
+@register
+class MaxPool(_Pool):
+    name = "P"
+    aliases = ("MaxPool",)
+    foreign = ("maxpooling", "maxpool", "pool", "pooling")
+    summary = "max pooling"
+    torch_name = "MaxPool"
+    fill = float("-inf")
+
+
+@register
+class AvgPool(_Pool):
+    name = "A"
+    aliases = ("AvgPool",)
+    foreign = ("averagepooling", "avgpool", "averagepool", "avgpooling")
+    summary = "average pooling"
+    torch_name = "AvgPool"
+
+
+@register
+class GlobalPool(Kind):
+    name = "G"
+    aliases = ("GlobalPool",)
+    foreign = ("globalaveragepooling", "globalavgpool", "globalpooling", "globalmaxpooling",
+               "gap")
+    summary = "global average pooling"
+
+    def apply(self, check: Check, x: Shape) -> Out:
+        return Out((ONE,) * rank(x) + (x[-1],))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        return getattr(nn, f"AdaptiveAvgPool{rank(record.input_shape)}d")(1)
+
+
+class OutputSizes(Variadic):
+    """The output size of an adaptive pool: one size for every spatial dimension, or
+    one per dimension (``AP(6)``, ``AP(6, 4)``; by keyword ``h=``, ``w=``, ``l=``,
+    ``d=``)."""
+    words = "whole numbers, one or one per spatial dimension"
+
+    def bind(self, ctx: Any, param: Param, given: Sequence[tuple[str | None, Any, Any]],
+             at: Any) -> dict[str, Any]:
+        names = DIMENSIONS_KEYS[ctx.rank]
+        values: dict[str, Any] = {}
+        for i, (key, value, pos) in enumerate(given):
+            if key is None:
+                if i >= len(names):
+                    ctx.error(f"{ctx.kind.name} takes at most {len(names)} size(s) on an "
+                              f"input with {ctx.rank} spatial dimension(s): "
+                              f"{ctx.kind.name}({', '.join(names)})", pos)
+                key = names[i]
+            elif key not in names:
+                ctx.error(f"{ctx.kind.name} has no argument {key}= on this input; it takes "
+                          f"{ctx.kind.name}({', '.join(names)})", pos)
+            if key in values:
+                ctx.error(f"{key} is given twice", pos)
+            values[key] = (value, pos)
+        if not values:
+            ctx.error(f"{ctx.kind.name} needs an output size: "
+                      f"{ctx.kind.name}({', '.join(names)})", at)
+        from ._types import Whole
+
+        whole, out = Whole(), {}
+        first = names[0] if names[0] in values else next(iter(values))
+        for name in names:
+            value, pos = values.get(name, values[first])
+            ctx.pos = pos
+            out[name] = whole.convert(ctx, Param(name, whole), value)
+        return {"size": tuple(out[n] for n in names)}
+
+
+DIMENSIONS_KEYS = {1: ("l",), 2: ("h", "w"), 3: ("d", "h", "w")}
+
+
+@register
+class AdaptivePool(Kind):
+    name = "AP"
+    aliases = ("AdaptivePool",)
+    foreign = ("adaptiveavgpool", "adaptiveaveragepool", "adaptivepooling")
+    signature = (Param("size", OutputSizes(), foreign=("output_size",)),)
+    summary = "adaptive average pooling"
+
+    def signature_text(self) -> str:
+        return "AP(h, w)"
+
+    def apply(self, check: Check, x: Shape, size: Any) -> Out:
+        return Out((*size, x[-1]))
+
+    def to_dsl(self, record: Any, branches: list[str]) -> str:
+        return f"AP({PerDim().show(record.args['size'])})"
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        size = record.args["size"]
+        return getattr(nn, f"AdaptiveAvgPool{len(size)}d")(ints(size))
