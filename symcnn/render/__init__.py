@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
 
-FORMATS = ("text", "markdown", "latex", "json", "csv")
-
 # The totals --formula prints, with their labels.
 FORMULAS = (("params", "trainable params"), ("non_trainable", "non-trainable params"),
             ("macs", "MACs"))
@@ -73,10 +71,103 @@ def _long_integers() -> Iterator[None]:
         sys.set_int_max_str_digits(before)
 
 
-def _check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
+class _Format:
+    """One output format: how it writes a network's table, the closed forms of its
+    totals, and several networks side by side. The formats other than text and
+    Markdown import their modules (and sympy's printers) when first used."""
+
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        raise NotImplementedError
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        raise NotImplementedError
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        raise NotImplementedError
+
+
+class _Text(_Format):
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        return _table.table(net, layout, width)
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        return _table.formula_text([(label, value) for _, label, value in values], width)
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        return _table.overview(nets, width)
+
+
+class _Markdown(_Format):
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        return _table.markdown(net, layout)
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        return _table.overview_markdown(nets)
+
+
+class _LaTeX(_Format):
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        from . import _latex
+
+        return _latex.to_latex(net, latex_kind, layout)
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        from . import _latex
+
+        return _latex.formulas(values)
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        from . import _latex
+
+        return _latex.overview(nets)
+
+
+class _JSON(_Format):
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        from . import _data
+
+        return _data.to_json(net, layout)
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        from . import _data
+
+        return _data.formulas_json([(key, value) for key, _, value in values])
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        from . import _data
+
+        return _data.overview_json(nets)
+
+
+class _CSV(_Format):
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        from . import _data
+
+        return _data.to_csv(net, layout)
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        from . import _data
+
+        return _data.formulas_csv([(key, value) for key, _, value in values])
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        from . import _data
+
+        return _data.overview_csv(nets)
+
+
+_FORMATS: dict[str, _Format] = {"text": _Text(), "markdown": _Markdown(), "latex": _LaTeX(),
+                                "json": _JSON(), "csv": _CSV()}
+FORMATS = tuple(_FORMATS)
+
+
+def _format(fmt: str) -> _Format:
+    if fmt not in _FORMATS:
         raise SymcnnError(f"the format is one of {', '.join(FORMATS)}, not {fmt!r}")
-    return fmt
+    return _FORMATS[fmt]
 
 
 def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
@@ -87,60 +178,29 @@ def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
     ``width`` fits the text table to that many columns; ``latex_kind`` is ``table``,
     ``align`` or ``document``.
     """
-    _check_format(fmt)
+    form = _format(fmt)
     check_layout(layout)
     with _long_integers():
-        if fmt == "text":
-            return _table.table(net, layout, width)
-        if fmt == "markdown":
-            return _table.markdown(net, layout)
-        from . import _data, _latex
-
-        if fmt == "latex":
-            return _latex.to_latex(net, latex_kind, layout)
-        if fmt == "json":
-            return _data.to_json(net, layout)
-        return _data.to_csv(net, layout)
+        return form.table(net, layout, width, latex_kind)
 
 
 def render_formulas(net: Viewed, fmt: str = "text", *, width: int | None = None,
                     **options: Any) -> str:
     """The closed forms of the totals (``symcnn --formula``); ``options`` are those of
     :meth:`symcnn.Network.formula`."""
-    _check_format(fmt)
-    from . import _data, _latex
-
+    form = _format(fmt)
     with _long_integers():
-        values: list[tuple[str, str, Expr]] = [
-            (key, label, net.formula(key, **options)) for key, label in FORMULAS]
-        if fmt == "text":
-            return _table.formula_text([(label, value) for _, label, value in values], width)
-        if fmt == "markdown":
-            return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
-        if fmt == "latex":
-            return _latex.formulas(values)
-        if fmt == "json":
-            return _data.formulas_json([(key, value) for key, _, value in values])
-        return _data.formulas_csv([(key, value) for key, _, value in values])
+        return form.formulas([(key, label, net.formula(key, **options))
+                              for key, label in FORMULAS], width)
 
 
 def overview(nets: Sequence[tuple[str, Viewed]], fmt: str = "text", *,
              width: int | None = None) -> str:
     """Several networks, one row each: name, input shape, parameters and MACs
     (``symcnn zoo``)."""
-    _check_format(fmt)
-    from . import _data, _latex
-
+    form = _format(fmt)
     with _long_integers():
-        if fmt == "text":
-            return _table.overview(nets, width)
-        if fmt == "markdown":
-            return _table.overview_markdown(nets)
-        if fmt == "latex":
-            return _latex.overview(nets)
-        if fmt == "json":
-            return _data.overview_json(nets)
-        return _data.overview_csv(nets)
+        return form.overview(nets, width)
 
 
 def latex_math(net: Viewed) -> str:
