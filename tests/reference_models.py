@@ -245,7 +245,7 @@ MODELS = {
 
 def measure(model: nn.Module, size: int, channels: int = 3) -> dict[str, object]:
     """Runs ``model`` in eval mode on a batch of two ``size`` x ``size`` images and counts
-    as SPEC.md does: trainable parameters, BN running statistics, output shape (per
+    as docs/language.md does: trainable parameters, BN running statistics, output shape (per
     sample) and MACs from forward hooks (Conv2d: output elements x kh·kw·in/groups;
     Linear: in x out per sample; every other module 0)."""
     batch = 2

@@ -1,4 +1,4 @@
-"""The language of SPEC.md §1, as tables: programs that mean the same thing, programs
+"""The language of docs/language.md, as tables: programs that mean the same thing, programs
 with their numbers, and programs that are wrong with the error each gets and where.
 
 The data-driven twin of this file is ``tests/compliance/*.json`` (run at the end).

@@ -1,5 +1,5 @@
 """The seed derivations, layer by layer, with figures that do not come from our own
-formulas: SPEC.md's worked examples, the textbook networks and the VGG paper."""
+formulas: docs/language.md's worked examples, the textbook networks and the VGG paper."""
 
 from pathlib import Path
 

@@ -5,7 +5,7 @@ by free names: sizes and counts by positive names (``n1``, ``k2``), zeros by pad
 names (``p3``), a name sometimes shared by equal numbers. The symbolic network's
 expressions (every layer's shape, parameters, MACs, the totals), with the numbers put
 back in, must equal the numeric program's; so must ``net.subs``. For other values the
-constraints must hold exactly when the numeric program is valid. Then the forms SPEC.md
+constraints must hold exactly when the numeric program is valid. Then the forms docs/language.md
 promises: floors that vanish at stride 1, ceil-mode pools, 'same' padding, transposed
 convolutions, and errors from ``subs`` that name the layer.
 """
@@ -113,7 +113,7 @@ def test_symbolic_network_equals_numeric_evaluation(program, data):
         same_numbers(symbolic, numeric, other)
 
 
-# ---- the forms SPEC.md promises ------------------------------------------------------
+# ---- the forms docs/language.md promises ------------------------------------------------------
 
 def sym(name, padding=False):
     if padding:
