@@ -52,3 +52,13 @@ class LocalResponseNorm(nn.LocalResponseNorm):
         if x.dim() == 2:
             return super().forward(x.unsqueeze(-1)).squeeze(-1)
         return super().forward(x)
+
+
+class ChannelNorm(nn.LayerNorm):
+    """LayerNorm over the channels of a channels-first tensor of any rank (ConvNeXt's
+    ``LayerNorm2d``): PyTorch's own normalises the last dimensions."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x)
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)

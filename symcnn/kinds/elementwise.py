@@ -29,6 +29,23 @@ class BatchNorm(Kind):
 
 
 @register
+class LayerNorm(Kind):
+    name = "LN"
+    aliases = ("LayerNorm",)
+    foreign = ("layernormalization", "layernorm")
+    needs = Needs.ANY
+    summary = "layer normalisation over the channels: 2c trained, no running statistics"
+
+    def apply(self, check: Check, x: Shape) -> Out:
+        return Out(x, written_product(2, x[-1]))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import ChannelNorm
+
+        return ChannelNorm(int(record.input_shape[-1]))
+
+
+@register
 class Dropout(Kind):
     name = "Drop"
     aliases = ("Dropout",)
