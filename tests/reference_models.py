@@ -232,12 +232,13 @@ def googlenet() -> nn.Module:
                          nn.Linear(channels, 1000))
 
 
-MODELS = {
+MODELS = {  # by zoo name; the papers' forms of VGG and GoogLeNet are vgg16_paper, ...
     "lenet5": lenet5, "alexnet": alexnet,
-    **{name: (lambda name=name: vgg(name)) for name in VGG},
+    **{f"{name}_paper": (lambda name=name: vgg(name)) for name in VGG},
+    # the paper's form with BN, which is torchvision's vgg16_bn at 224 (the test's size)
     "vgg16_bn": lambda: vgg("vgg16", batch_norm=True),
     **{name: (lambda name=name: resnet(name)) for name in RESNET},
-    "mobilenet_v1": mobilenet_v1, "mobilenet_v2": mobilenet_v2, "googlenet": googlenet,
+    "mobilenet_v1": mobilenet_v1, "mobilenet_v2": mobilenet_v2, "googlenet_paper": googlenet,
 }
 
 
