@@ -45,7 +45,7 @@ NETWORKS = {
     "resnet152": "n = 224\n" + (ROOT / "examples" / "zoo" / "resnet152.cnn").read_text(),
 }
 SYMBOLIC = {
-    "vgg16(n)": (ROOT / "examples" / "zoo" / "vgg16.cnn").read_text(),
+    "vgg16(n)": (ROOT / "examples" / "zoo" / "vgg16_paper.cnn").read_text(),  # the paper's form
     "resnet50(n)": (ROOT / "examples" / "zoo" / "resnet50.cnn").read_text(),
     "resnet152(n)": (ROOT / "examples" / "zoo" / "resnet152.cnn").read_text(),
 }

@@ -232,25 +232,36 @@ def googlenet() -> nn.Module:
                          nn.Linear(channels, 1000))
 
 
-MODELS = {
+MODELS = {  # by zoo name; the papers' forms of VGG and GoogLeNet are vgg16_paper, ...
     "lenet5": lenet5, "alexnet": alexnet,
-    **{name: (lambda name=name: vgg(name)) for name in VGG},
+    **{f"{name}_paper": (lambda name=name: vgg(name)) for name in VGG},
+    # the paper's form with BN, which is torchvision's vgg16_bn at 224 (the test's size)
     "vgg16_bn": lambda: vgg("vgg16", batch_norm=True),
     **{name: (lambda name=name: resnet(name)) for name in RESNET},
-    "mobilenet_v1": mobilenet_v1, "mobilenet_v2": mobilenet_v2, "googlenet": googlenet,
+    "mobilenet_v1": mobilenet_v1, "mobilenet_v2": mobilenet_v2, "googlenet_paper": googlenet,
 }
 
 
 # ---- what the tests count ------------------------------------------------------------
 
-def measure(model: nn.Module, size: int, channels: int = 3) -> dict[str, object]:
+def _channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A per-sample shape, channels-first as PyTorch's, in symcnn's channels-last order."""
+    return (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape
+
+
+def trace(model: nn.Module, size: int, channels: int = 3,
+          device: str = "cpu") -> tuple[dict[str, object], list[tuple[str, tuple[int, ...]]]]:
     """Runs ``model`` in eval mode on a batch of two ``size`` x ``size`` images and counts
     as docs/language.md does: trainable parameters, BN running statistics, output shape (per
     sample) and MACs from forward hooks (Conv2d: output elements x kh·kw·in/groups;
-    Linear: in x out per sample; every other module 0)."""
+    Linear: in x out per sample; every other module 0). Also returns, in the order they
+    ran, the kind ("conv", "bn" or "linear") and per-sample output shape of each Conv2d,
+    BatchNorm2d and Linear module. On the ``meta`` device nothing is computed, only
+    shapes, so even the largest model takes milliseconds."""
     batch = 2
     model.eval()
-    x = torch.randn(batch, channels, size, size)
+    x = torch.randn(batch, channels, size, size, device=device)
+    layers: list[tuple[str, tuple[int, ...]]] = []
     with torch.no_grad():
         model(x)  # materialises lazy layers before anything is counted
         macs = 0
@@ -261,17 +272,28 @@ def measure(model: nn.Module, size: int, channels: int = 3) -> dict[str, object]
                 kh, kw = module.kernel_size
                 per_output = kh * kw * module.in_channels // module.groups
                 macs += output.numel() // batch * per_output
+                layers.append(("conv", _channels_last(tuple(output.shape[1:]))))
             elif isinstance(module, nn.Linear):
                 macs += output.numel() // batch * module.in_features
+                layers.append(("linear", tuple(output.shape[1:])))
+            elif isinstance(module, nn.BatchNorm2d):
+                layers.append(("bn", _channels_last(tuple(output.shape[1:]))))
 
         hooks = [m.register_forward_hook(count) for m in model.modules()]
-        out = model(x)
-        for hook in hooks:
-            hook.remove()
+        try:
+            out = model(x)
+        finally:
+            for hook in hooks:
+                hook.remove()
     statistics = sum(buffer.numel() for name, buffer in model.named_buffers()
                      if name.endswith(("running_mean", "running_var")))
-    shape = tuple(out.shape[1:])
-    if len(shape) == 3:  # channels-first to symcnn's channels-last
-        shape = (shape[1], shape[2], shape[0])
-    return {"params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-            "non_trainable": statistics, "output_shape": shape, "macs": macs}
+    totals = {"params": sum(p.numel() for p in model.parameters() if p.requires_grad),
+              "non_trainable": statistics, "output_shape": _channels_last(tuple(out.shape[1:])),
+              "macs": macs}
+    return totals, layers
+
+
+def measure(model: nn.Module, size: int, channels: int = 3,
+            device: str = "cpu") -> dict[str, object]:
+    """The totals of :func:`trace`: params, non_trainable, output_shape and macs."""
+    return trace(model, size, channels, device)[0]

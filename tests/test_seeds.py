@@ -55,7 +55,7 @@ def test_vgg16():
 def test_vgg16_symbolic_in_n_collapses_its_floors():
     from symcnn import zoo
 
-    net = zoo.load("vgg16")
+    net = zoo.load("vgg16_paper")
     (n,) = net.symbols
     assert str(net.params) == "2097152*floor(n/32)**2 + 35597096"
     assert int(net.subs(n=224).params) == 138357544

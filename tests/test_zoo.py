@@ -30,10 +30,21 @@ def layer(net: symcnn.Network, name: str):
 # ---- the zoo itself -------------------------------------------------------------------
 
 def test_the_zoo_has_the_classic_networks():
+    """The papers' forms, where torchvision's differ, carry ``_paper``; every other
+    network that has a torchvision name is torchvision's (test_torchvision_zoo.py)."""
     assert zoo.names() == sorted([
-        "alexnet", "googlenet", "lenet5", "mobilenet_v1", "mobilenet_v2",
+        "alexnet", "googlenet", "googlenet_paper", "inception_v3", "lenet5",
+        "mobilenet_v1", "mobilenet_v2",
         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-        "vgg11", "vgg13", "vgg16", "vgg16_bn", "vgg19"])
+        "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
+        "wide_resnet50_2", "wide_resnet101_2",
+        "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+        "vgg11_paper", "vgg13_paper", "vgg16_paper", "vgg19_paper",
+        "squeezenet1_0", "squeezenet1_1",
+        "densenet121", "densenet161", "densenet169", "densenet201",
+        "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
+        "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
+        "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf"])
 
 
 @pytest.mark.parametrize("name", zoo.names())
@@ -65,7 +76,7 @@ def test_resnet50_at_512():
 
 
 def test_vgg_params_grow_with_the_input_size():
-    net = zoo.load("vgg16")
+    net = zoo.load("vgg16_paper")
     assert int(net.subs(n=224).params) == 138_357_544
     assert int(net.subs(n=256).params) == 138_357_544 + 512 * (8 * 8 - 7 * 7) * 4096
 
@@ -77,7 +88,13 @@ def test_unknown_zoo_name_suggests_a_close_one():
 
 # ---- against hand-written torch.nn models ---------------------------------------------
 
-@pytest.mark.parametrize("name", zoo.names())
+HAND_WRITTEN = [  # the networks of reference_models.MODELS
+    "lenet5", "alexnet", "vgg11_paper", "vgg13_paper", "vgg16_paper", "vgg16_bn",
+    "vgg19_paper", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+    "mobilenet_v1", "mobilenet_v2", "googlenet_paper"]
+
+
+@pytest.mark.parametrize("name", HAND_WRITTEN)
 def test_zoo_network_matches_its_torch_reference(name):
     pytest.importorskip("torch")
     from reference_models import MODELS, measure
@@ -89,7 +106,7 @@ def test_zoo_network_matches_its_torch_reference(name):
 
 @pytest.mark.parametrize("name, size", [
     ("resnet18", 97), ("resnet50", 160), ("mobilenet_v1", 128), ("mobilenet_v2", 96),
-    ("googlenet", 100), ("alexnet", 127), ("vgg11", 64),
+    ("googlenet_paper", 100), ("alexnet", 127), ("vgg11_paper", 64),
 ])
 def test_symbolic_zoo_network_matches_torch_at_another_size(name, size):
     """The formulas in n hold away from 224, odd sizes and ceil-mode pools included."""
@@ -138,10 +155,10 @@ def test_vgg_paper_table_2():
     Configuration C (VGG16 with a 1x1 third convolution in the last three blocks) is
     not in the zoo; it is written here."""
     millions = [round(int(at_canonical_size(name).params) / 10**6)
-                for name in ("vgg11", "vgg13")]
+                for name in ("vgg11_paper", "vgg13_paper")]
     millions.append(round(int(symcnn.parse(VGG_C).params) / 10**6))
     millions += [round(int(at_canonical_size(name).params) / 10**6)
-                 for name in ("vgg16", "vgg19")]
+                 for name in ("vgg16_paper", "vgg19_paper")]
     assert millions == [133, 133, 134, 138, 144]
 
 
@@ -211,7 +228,7 @@ def test_googlenet_paper_table_1():
     Its 5a row (1072K params, 54M ops) is not the block it describes (1,042,432
     weights, 51M ops); its first row (2.7K params, 34M ops) neither: a 7x7x3x64
     convolution has 9,408 weights and 118M MACs at 112x112."""
-    net = at_canonical_size("googlenet")
+    net = at_canonical_size("googlenet_paper")
     names = ["3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"]
     mops = {}
     for i, name in enumerate(names, start=1):
@@ -223,7 +240,7 @@ def test_googlenet_paper_table_1():
     assert int(net.params) == 6_998_552
 
 
-@pytest.mark.parametrize("name, size", [("googlenet", 101), ("resnet18", 97),
+@pytest.mark.parametrize("name, size", [("googlenet_paper", 101), ("resnet18", 97),
                                         ("mobilenet_v2", 96)])
 def test_to_torch_builds_zoo_networks_with_branches(name, size):
     """``symcnn.torch.to_torch`` turns Cat, Res and ceil-mode pools into modules that
