@@ -100,7 +100,7 @@ def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> 
                                "macs": net.macs}
     names = ("out_h", "out_w", "out_c") if len(net.output_shape) == 3 else ("out_f",)
     outputs.update(zip(names, net.output_shape))
-    largest = {s: max(abs(v) for v in grid[s]) for s in symbols}
+    largest = {s: max(grid[s]) for s in symbols}  # every value is at least 0
     bounds = {expr: _bound(expr, largest) for expr in [*outputs.values(), *net.constraints]}
     _check_width(shape, bounds)
     axes = _sparse_axes(np, [grid[s] for s in symbols])
@@ -279,29 +279,31 @@ def _axis(symbol: sympy.Symbol, values: Any) -> list[int]:
     if isinstance(values, (int, sympy.Integer)) and not isinstance(values, bool):
         values = [values]
     try:
-        items = list(itertools.islice(values, limits.MAX_CONFIGURATIONS + 1))
+        axis = list(itertools.islice(values, limits.MAX_CONFIGURATIONS + 1))
     except TypeError:
         raise SymcnnError(f"the values of {symbol} must be integers or an iterable of "
                           f"integers, not {values!r}") from None
-    if len(items) > limits.MAX_CONFIGURATIONS:
+    if len(axis) > limits.MAX_CONFIGURATIONS:
         raise limits.exceeded(f"{symbol} has more than {limits.MAX_CONFIGURATIONS:,} values",
                               "MAX_CONFIGURATIONS")
-    least = 0 if symbol.is_nonnegative and not symbol.is_positive else 1
-    axis = []
-    for item in items:
-        if isinstance(item, bool) or not hasattr(item, "__index__"):
-            raise SymcnnError(f"the values of {symbol} must be integers, not {item!r}")
-        value = int(item)
-        if value < least:
-            raise SymcnnError(f"{symbol} is {'a padding' if least == 0 else 'a size'}: "
-                              f"its values must be at least {least}, not {value}")
-        if value.bit_length() > limits.MAX_BITS:
-            raise limits.exceeded(f"a value of {symbol} has {value.bit_length():,} bits",
-                                  "MAX_BITS")
-        axis.append(value)
     if not axis:
         raise SymcnnError(f"no values are given for {symbol}")
+    if not all(type(value) is int for value in axis):
+        axis = [_integer(symbol, value) for value in axis]
+    least = 0 if symbol.is_nonnegative and not symbol.is_positive else 1
+    if min(axis) < least:
+        raise SymcnnError(f"{symbol} is {'a padding' if least == 0 else 'a size'}: "
+                          f"its values must be at least {least}, not {min(axis)}")
+    bits = max(axis).bit_length()
+    if bits > limits.MAX_BITS:
+        raise limits.exceeded(f"a value of {symbol} has {bits:,} bits", "MAX_BITS")
     return axis
+
+
+def _integer(symbol: sympy.Symbol, value: Any) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise SymcnnError(f"the values of {symbol} must be integers, not {value!r}")
+    return int(value)
 
 
 def _sparse_axes(np: Any, axes: Sequence[list[int]]) -> list[Any]:

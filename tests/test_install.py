@@ -1,5 +1,6 @@
 """A plain, non-editable install into a brand-new virtual environment finds its grammar,
-its parser tables and its zoo, runs the command line, and does not import torch on ``import symcnn``."""
+its parser tables and its zoo, runs the command line, and does not import torch on
+``import symcnn``."""
 
 import os
 import subprocess
