@@ -6,7 +6,9 @@ in text, Markdown, LaTeX, JSON or CSV.
 options to an ``argparse`` parser and one that runs it and returns the exit status, and
 one line in ``COMMANDS``; ``_output_options`` and ``_show`` are there for commands that
 print a network. Bad input ends as one short message on standard error and exit status
-2, never a traceback; see ``docs/cli.md``.
+2, never a traceback; see ``docs/cli.md``. Every message goes out through ``_say``, which
+escapes the control characters of whatever user text it quotes; every result through
+``standard_output``.
 """
 
 from __future__ import annotations
@@ -214,7 +216,7 @@ def read_source(name: str) -> str:
         raise SymcnnError("standard input is closed")
     binary = getattr(stdin, "buffer", None)
     if binary is None:  # a caller's text stream
-        return str(stdin.read(limits.MAX_TEXT + 1))
+        return stdin.read(limits.MAX_TEXT + 1)
     try:
         data = binary.read(4 * limits.MAX_TEXT + 4)  # enough for MAX_TEXT + 1 characters
     except OSError as error:
@@ -223,7 +225,7 @@ def read_source(name: str) -> str:
         raise limits.exceeded(f"standard input has more than {limits.MAX_TEXT:,} characters",
                               "MAX_TEXT")
     try:  # decoded here, strictly, whatever the locale's encoding
-        return str(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise SymcnnError("standard input is not UTF-8 text") from None
 
@@ -339,18 +341,18 @@ def _say(message: str, context: Sequence[str] = ()) -> None:
     if stderr is None:
         return
     width = _terminal_width(stderr)
-    lines = [piece for line in message.split("\n") for piece in _wrap(printable(line), width)]
+    lines = [piece for line in message.split("\n") for piece in _wrap(_printable(line), width)]
     room = max(MAX_ERROR_LINES - len(context), 2)
     if len(lines) > room:
         lines = lines[:room - 1] + ["…"]
     try:
-        stderr.write("\n".join(lines + [printable(line) for line in context]) + "\n")
+        stderr.write("\n".join(lines + [_printable(line) for line in context]) + "\n")
         stderr.flush()
     except (OSError, ValueError):
         pass  # standard error is gone too: there is nowhere to say it
 
 
-def printable(text: str) -> str:
+def _printable(text: str) -> str:
     """``text`` with each character that is not printable (escape, bell, a line
     separator, a lone surrogate from undecodable bytes in an argument) written as its
     Python escape, so that printing it cannot drive the terminal."""
@@ -379,7 +381,7 @@ def _wrap(line: str, width: int | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
-    try:  # before anything is imported that Ctrl-C could interrupt: see symcnn/__init__.py
+    try:  # Lark and sympy are imported in here, so Ctrl-C during their import is caught
         return _run(list(sys.argv[1:] if argv is None else argv))
     except SymcnnError as error:
         _report(error)

@@ -108,8 +108,8 @@ def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> 
     for symbol, axis in zip(symbols, axes):
         columns[symbol.name] = np.broadcast_to(axis, shape).ravel()
     for name, expr in outputs.items():
-        values_ = _evaluate(np, expr, symbols, axes, bounds[expr])
-        columns[name] = np.broadcast_to(values_, shape).ravel()
+        columns[name] = np.broadcast_to(_evaluate(np, expr, symbols, axes, bounds[expr]),
+                                        shape).ravel()
     valid = np.ones(shape, dtype=bool)
     for condition in net.constraints:
         valid &= np.broadcast_to(_evaluate(np, condition, symbols, axes, bounds[condition]),
