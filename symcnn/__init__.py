@@ -7,10 +7,28 @@ from a compact network language.
 217706
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import limits as limits  # symcnn.limits.MAX_LAYERS = ... works after import symcnn
 from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError
-from .network import Network, load, parse
+
+if TYPE_CHECKING:
+    from .network import Network, load, parse
 
 __version__ = "0.1.0"
 
 __all__ = ["parse", "load", "Network", "SymcnnError", "DSLSyntaxError", "ShapeError",
            "LimitError", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``parse``, ``load`` and ``Network`` come from ``symcnn.network`` on first use: the
+    command line starts (and takes charge of Ctrl-C) before the language's modules and
+    Lark are imported."""
+    if name in ("Network", "load", "parse"):
+        from . import network
+
+        return getattr(network, name)
+    raise AttributeError(f"module 'symcnn' has no attribute {name!r}")

@@ -9,11 +9,10 @@ error can point at the text.
 from __future__ import annotations
 
 import functools
-import os
-import sys
+import json
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from importlib import resources
 from typing import Any, Iterator, Union
 
 import lark
@@ -339,31 +338,49 @@ def grammar_text() -> str:
     return data("grammar/symcnn.lark", "grammar/symcnn.lark").read_text(encoding="utf-8")
 
 
+# Lark's analysis of the grammar (its LALR tables) takes longer than a whole
+# command-line run should, about 80 ms, so it is done once, by grammar/make_tables.py,
+# and shipped in the package as JSON; loading it takes a few milliseconds. JSON is data:
+# Lark's own cache and its standalone parsers are pickles, which run code when read.
+TABLES = "_parser_tables.json"
+
+
 @functools.lru_cache(maxsize=None)
 def _parser() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(), parser="lalr", start=["program", "expression"],
-        postlex=_Brackets(), transformer=_Build(), maybe_placeholders=True,
-        cache=_cache_file() or False,
-    )
+    tables = shipped_tables()
+    if tables["grammar"] != grammar_text() or tables["lark"] != lark.__version__:
+        # the grammar was edited since, or another Lark reads the tables differently
+        return analyse()
+    return lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
+        tables["data"], tables["memo"], postlex=_Brackets(), transformer=_Build())
 
 
-def _cache_file() -> str | None:
-    """Where Lark keeps the analysed grammar between runs: building the LALR tables takes
-    longer than a whole command-line run should (about 80 ms; loading them, 10 ms). Lark
-    stores a hash of the grammar and its options with them and rebuilds when they
-    differ. The folder is the user's own cache (``$XDG_CACHE_HOME`` or ``~/.cache``),
-    never a shared temporary folder; without one, nothing is cached."""
-    if os.environ.get("SYMCNN_NO_CACHE"):
-        return None
-    try:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        folder = root / "symcnn"
-        folder.mkdir(parents=True, exist_ok=True)
-    except (OSError, RuntimeError):  # no home, or a read-only one
-        return None
-    python = "".join(map(str, sys.version_info[:2]))
-    return str(folder / f"grammar-lark{lark.__version__}-py{python}.cache")
+def analyse() -> lark.Lark:
+    """The parser, built from the grammar's text: what the shipped tables hold."""
+    return lark.Lark(grammar_text(), parser="lalr", start=["program", "expression"],
+                     maybe_placeholders=True, postlex=_Brackets(), transformer=_Build())
+
+
+def shipped_tables() -> dict[str, Any]:
+    text = resources.files("symcnn").joinpath(TABLES).read_text(encoding="utf-8")
+    return json.loads(text, object_pairs_hook=_numbered)
+
+
+def _numbered(pairs: list[tuple[str, Any]]) -> dict[Any, Any]:
+    """A JSON object, its keys made integers again where Lark's were (state and token
+    numbers); JSON keys are always strings."""
+    return {int(k) if k.isascii() and k.isdigit() else k: v for k, v in pairs}
+
+
+def tables_json(parser: lark.Lark | None = None) -> str:
+    """The text of the tables file: the grammar it was made from, the Lark version that
+    made it, and Lark's serialised parser (rules, terminals and LALR states)."""
+    parser = parser or analyse()
+    tables, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    tables["options"] = {k: v for k, v in tables["options"].items()
+                         if k not in ("postlex", "transformer")}  # given when loading
+    return json.dumps({"grammar": grammar_text(), "lark": lark.__version__, "data": tables,
+                       "memo": memo}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # ---- errors ---------------------------------------------------------------------------

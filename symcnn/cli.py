@@ -6,18 +6,21 @@ in text, Markdown, LaTeX, JSON or CSV.
 options to an ``argparse`` parser and one that runs it and returns the exit status, and
 one line in ``COMMANDS``; ``_output_options`` and ``_show`` are there for commands that
 print a network. Bad input ends as one short message on standard error and exit status
-2, never a traceback; see ``docs/cli.md``.
+2, never a traceback; see ``docs/cli.md``. Every message goes out through ``_say``, which
+escapes the control characters of whatever user text it quotes; every result through
+``standard_output``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .errors import DSLSyntaxError, ShapeError, SymcnnError
@@ -46,6 +49,15 @@ examples:
 
 exit status: 0 success, 2 bad input or an invalid network (message on stderr).
 """
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its messages (which quote the arguments) said by ``_say``."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            _say(message.rstrip("\n"))
+        raise SystemExit(status)
 
 
 @dataclass(frozen=True)
@@ -102,9 +114,44 @@ def _values(items: Sequence[str]) -> dict[str, str]:
 def _width(args: argparse.Namespace) -> int | None:
     if args.width is not None:
         return max(int(args.width), 20)
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         return shutil.get_terminal_size().columns
     return None
+
+
+@contextlib.contextmanager
+def standard_output() -> Iterator[TextIO]:
+    """Standard output, for a command's result. A closed or full one is a failure the
+    user can mend (``SymcnnError``, exit 2); a reader that went away (``| head``) raises
+    ``BrokenPipeError``, which ``main`` ends quietly with 141."""
+    out = sys.stdout
+    if out is None:
+        raise SymcnnError("standard output is closed")
+    try:
+        yield out
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        _silence_stdout()  # or Python reports the unwritten rest again at exit
+        raise SymcnnError(f"cannot write to standard output: {error.strerror or error}"
+                          ) from None
+
+
+def _print(text: str) -> None:
+    """A command's whole result, on standard output. A file's bytes are handed to
+    ``os.write`` until every one is out: one large buffered write that a closing pipe
+    cuts short can report success having written only its first part."""
+    with standard_output() as out:
+        try:
+            fd = out.fileno()
+        except (OSError, ValueError):  # not a file (a caller's StringIO)
+            out.write(text)
+            return
+        out.flush()
+        data = memoryview(text.encode(out.encoding, out.errors or "strict"))
+        while data:
+            data = data[os.write(fd, data):]
 
 
 def _show(net: Network, args: argparse.Namespace) -> int:
@@ -120,7 +167,7 @@ def _show(net: Network, args: argparse.Namespace) -> int:
     else:
         out = render(net, args.format, layout=args.layout, width=width,
                      latex_kind=args.latex_kind)
-    sys.stdout.write(out)
+    _print(out)
     return EXIT_OK
 
 
@@ -128,7 +175,7 @@ def _show(net: Network, args: argparse.Namespace) -> int:
 
 def _main_parser() -> argparse.ArgumentParser:
     commands = "\n".join(f"  symcnn {name:<6} {c.help}" for name, c in COMMANDS.items())
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symcnn",
         description="Exact, symbolic output shapes, parameter counts and MACs of a\n"
                     "convolutional network written in the symcnn language.",
@@ -146,27 +193,41 @@ def _read(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
         parser.error("give the network as text or with -f FILE (one of them)")
     if args.file is None:
         return str(args.network)
-    from . import limits
-    from .network import read_text
+    return read_source(args.file)
 
-    if args.file == "-":
-        stdin = getattr(sys.stdin, "buffer", None)
-        if stdin is None:
-            return sys.stdin.read(limits.MAX_TEXT + 1)
-        data = stdin.read(4 * limits.MAX_TEXT + 4)  # enough for MAX_TEXT + 1 characters
-        if len(data) > 4 * limits.MAX_TEXT:
-            raise limits.exceeded(f"standard input has more than {limits.MAX_TEXT:,} characters",
-                                  "MAX_TEXT")
-        try:  # decoded here, strictly, whatever the locale's encoding
-            return data.decode("utf-8")
+
+def read_source(name: str) -> str:
+    """The text that ``-f NAME`` names: the file NAME, or standard input for ``-``, as
+    UTF-8 and no further than ``MAX_TEXT`` characters (``parse`` refuses the rest)."""
+    from . import limits
+
+    if name != "-":
+        from .network import read_text
+
+        try:
+            return read_text(name)
         except UnicodeDecodeError:
-            raise SymcnnError("standard input is not UTF-8 text") from None
+            raise SymcnnError(f"{name} is not UTF-8 text") from None
+        except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+            raise SymcnnError(f"cannot read {name}: {getattr(error, 'strerror', None) or error}"
+                              ) from None
+    stdin = sys.stdin
+    if stdin is None:
+        raise SymcnnError("standard input is closed")
+    binary = getattr(stdin, "buffer", None)
+    if binary is None:  # a caller's text stream
+        return stdin.read(limits.MAX_TEXT + 1)
     try:
-        return read_text(args.file)
-    except UnicodeDecodeError:
-        raise SymcnnError(f"{args.file} is not UTF-8 text") from None
+        data = binary.read(4 * limits.MAX_TEXT + 4)  # enough for MAX_TEXT + 1 characters
     except OSError as error:
-        raise SymcnnError(f"cannot read {args.file}: {error.strerror or error}") from None
+        raise SymcnnError(f"cannot read standard input: {error.strerror or error}") from None
+    if len(data) > 4 * limits.MAX_TEXT:
+        raise limits.exceeded(f"standard input has more than {limits.MAX_TEXT:,} characters",
+                              "MAX_TEXT")
+    try:  # decoded here, strictly, whatever the locale's encoding
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SymcnnError("standard input is not UTF-8 text") from None
 
 
 def _table_command(argv: Sequence[str]) -> int:
@@ -204,9 +265,8 @@ def _zoo(args: argparse.Namespace) -> int:
             nets.append((name, net.subs(given) if given else net))
         except ShapeError as error:
             first_line = str(error).splitlines()[0]
-            print(f"symcnn: {name} is left out, it is invalid here: {first_line}",
-                  file=sys.stderr)
-    sys.stdout.write(overview(nets, args.format, width=_width(args)))
+            _say(f"symcnn: {name} is left out, it is invalid here: {first_line}")
+    _print(overview(nets, args.format, width=_width(args)))
     return EXIT_OK
 
 
@@ -238,22 +298,22 @@ COMMANDS = {
 def _run(argv: Sequence[str]) -> int:
     if argv and argv[0] in COMMANDS:
         name, entry = argv[0], COMMANDS[argv[0]]
-        parser = argparse.ArgumentParser(prog=f"symcnn {name}", description=entry.help)
+        parser = _Parser(prog=f"symcnn {name}", description=entry.help)
         entry.arguments(parser)
         return entry.run(parser.parse_args(argv[1:]))
     return _table_command(argv)
 
 
-def _message(error: SymcnnError) -> str:
-    """The error in at most one screen: long lines cut around the caret, few lines."""
-    lines = str(error).splitlines()
-    if isinstance(error, (DSLSyntaxError, ShapeError)) and error.context and error.column:
-        lines = lines[:-2] + _window(lines[-2:], error.column)
-    lines = [line if len(line) <= MAX_ERROR_WIDTH else line[:MAX_ERROR_WIDTH - 1] + "…"
-             for line in lines]
-    if len(lines) > MAX_ERROR_LINES:
-        lines = lines[:MAX_ERROR_LINES - 1] + ["…"]
-    return "\n".join(lines)
+def _report(error: SymcnnError) -> None:
+    kind = "syntax error" if isinstance(error, DSLSyntaxError) else "error"
+    text, context = str(error), error.context
+    if context and text.endswith("\n" + context):
+        lines = context.split("\n")
+        if error.column:
+            lines = _window(lines, error.column)
+        _say(f"symcnn: {kind}: {text[:-len(context) - 1]}", lines)
+    else:
+        _say(f"symcnn: {kind}: {text}")
 
 
 def _window(context: list[str], column: int) -> list[str]:
@@ -270,19 +330,64 @@ def _window(context: list[str], column: int) -> list[str]:
     return [indent + left + piece + right, indent + caret]
 
 
+def _say(message: str, context: Sequence[str] = ()) -> None:
+    """Writes a message on standard error: the one way the command line does. Whatever
+    user text the message quotes (a file name, a --set key, a sweep value, a line of the
+    program), a character a terminal would act on is shown escaped (``\\x1b``), never
+    sent. On a terminal, long lines are wrapped to its width; the ``context`` lines (the
+    program's line and its caret) are not: they are cut to a window around the caret
+    already. The whole fits one screen."""
+    stderr = sys.stderr
+    if stderr is None:
+        return
+    width = _terminal_width(stderr)
+    lines = [piece for line in message.split("\n") for piece in _wrap(_printable(line), width)]
+    room = max(MAX_ERROR_LINES - len(context), 2)
+    if len(lines) > room:
+        lines = lines[:room - 1] + ["…"]
+    try:
+        stderr.write("\n".join(lines + [_printable(line) for line in context]) + "\n")
+        stderr.flush()
+    except (OSError, ValueError):
+        pass  # standard error is gone too: there is nowhere to say it
+
+
+def _printable(text: str) -> str:
+    """``text`` with each character that is not printable (escape, bell, a line
+    separator, a lone surrogate from undecodable bytes in an argument) written as its
+    Python escape, so that printing it cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    try:
+        if stream.isatty():
+            return max(os.get_terminal_size(stream.fileno()).columns, 40)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return None
+
+
+def _wrap(line: str, width: int | None) -> list[str]:
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    return textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False) or [line]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        status = _run(argv)
-        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit handler
-        return status
+    try:  # Lark and sympy are imported in here, so Ctrl-C during their import is caught
+        return _run(list(sys.argv[1:] if argv is None else argv))
     except SymcnnError as error:
-        kind = "syntax error" if isinstance(error, DSLSyntaxError) else "error"
-        print(f"symcnn: {kind}: {_message(error)}", file=sys.stderr)
+        _report(error)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("symcnn: interrupted", file=sys.stderr)
+        _say("symcnn: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (symcnn ... | head): say nothing, and keep Python from
@@ -290,13 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except RecursionError:
-        print("symcnn: error: the network is nested too deeply to print", file=sys.stderr)
+        _say("symcnn: error: the network is nested too deeply to print")
         return EXIT_BAD_INPUT
     except Exception as error:  # a bug in symcnn: still no traceback for the user
         if os.environ.get("SYMCNN_DEBUG") == "1":
             raise
-        print(f"symcnn: internal error: {type(error).__name__}: {error}\n"
-              "please report it; SYMCNN_DEBUG=1 shows the traceback", file=sys.stderr)
+        _say(f"symcnn: internal error: {type(error).__name__}: {error}\n"
+             "please report it; SYMCNN_DEBUG=1 shows the traceback")
         return EXIT_INTERNAL
 
 
@@ -304,5 +409,5 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (AttributeError, OSError, ValueError):
         pass

@@ -47,6 +47,11 @@ MAX_NODES = _setting("MAX_NODES", 5_000)
 #: Size of one number, in bits: 2^10000 has 3,011 digits, below the 4,300 that Python
 #: converts to text by default, so every number symcnn makes can be printed.
 MAX_BITS = _setting("MAX_BITS", 10_000)
+#: Configurations in one sweep (``net.sweep``, ``symcnn sweep``): the product of the
+#: numbers of values given for each symbol, counted before any is made. A million take
+#: about 0.3 s and 150 MB in ``net.sweep``, and two seconds (37 MB of text) as CSV. Where
+#: numbers pass 64 bits, each configuration counts once per 64 bits of the widest.
+MAX_CONFIGURATIONS = _setting("MAX_CONFIGURATIONS", 1_000_000)
 
 def exceeded(what: str, name: str, line: int | None = None, column: int | None = None,
              context: str = "") -> LimitError:

@@ -16,15 +16,19 @@ intermediate value decides, formula by formula, between int64 and Python integer
 varies along its own axis) until the end, so a formula in ``n`` alone costs ``len(n)``
 operations, not one per configuration.
 
-NumPy is imported here only, on the first sweep: ``import symcnn`` does not need it.
+NumPy is imported here only, on the first sweep: ``import symcnn`` does not need it (nor
+installs it: ``pip install "symcnn[sweep]"``). A sweep's size is checked before any of
+it is built: ``MAX_CONFIGURATIONS`` bounds the number of configurations, counting a
+configuration once per 64 bits of its widest number, and ``MAX_BITS`` every number.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
+import math
 import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -32,11 +36,13 @@ import sympy
 from sympy.core.relational import Relational
 from sympy.printing.numpy import NumPyPrinter
 
+from . import limits
 from .errors import SymcnnError
 
 __all__ = ["Sweep", "add_arguments", "run", "sweep"]
 
 INT64_MAX = 2**63 - 1
+_BLOCK = 65_536
 
 
 class Sweep:
@@ -70,10 +76,11 @@ class Sweep:
         writer = csv.writer(file, lineterminator="\n")
         names = list(self.columns)
         writer.writerow(names)
-        columns = [self.columns[n].tolist() for n in names]
         valid = names.index("valid")
-        columns[valid] = ["true" if v else "false" for v in columns[valid]]
-        writer.writerows(zip(*columns))
+        for start in range(0, len(self), _BLOCK):  # as Python values a block at a time
+            columns = [self.columns[n][start:start + _BLOCK].tolist() for n in names]
+            columns[valid] = ["true" if v else "false" for v in columns[valid]]
+            writer.writerows(zip(*columns))
 
     def __repr__(self) -> str:
         return f"<symcnn.Sweep: {len(self)} configurations, columns {', '.join(self.columns)}>"
@@ -82,32 +89,70 @@ class Sweep:
 def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> Sweep:
     """Evaluates ``net``'s totals and output shape at every combination of the values
     given for its free symbols (``n=range(32, 1025), k=[3, 5, 7]``); see :class:`Sweep`.
-    Every free symbol needs values; a single integer is a one-value axis."""
-    import numpy as np
-
+    Every free symbol needs values; a single integer is a one-value axis. A grid larger
+    than :data:`symcnn.limits.MAX_CONFIGURATIONS` raises ``LimitError`` before any of it
+    is built."""
+    np = numpy()
     grid = _grid(net, {**dict(values or {}), **more})
     symbols = list(grid)
-    axes = _sparse_axes(np, [grid[s] for s in symbols])
     shape = tuple(len(grid[s]) for s in symbols)
-    outputs: dict[str, Any] = {}
-    for symbol, axis in zip(symbols, axes):
-        outputs[symbol.name] = axis
-    outputs["params"] = net.params
-    outputs["non_trainable"] = net.non_trainable
-    outputs["macs"] = net.macs
+    outputs: dict[str, Any] = {"params": net.params, "non_trainable": net.non_trainable,
+                               "macs": net.macs}
     names = ("out_h", "out_w", "out_c") if len(net.output_shape) == 3 else ("out_f",)
     outputs.update(zip(names, net.output_shape))
-    limits = {s: max(abs(v) for v in grid[s]) for s in symbols}
+    largest = {s: max(grid[s]) for s in symbols}  # every value is at least 0
+    bounds = {expr: _bound(expr, largest) for expr in [*outputs.values(), *net.constraints]}
+    _check_width(shape, bounds)
+    axes = _sparse_axes(np, [grid[s] for s in symbols])
     columns = {}
+    for symbol, axis in zip(symbols, axes):
+        columns[symbol.name] = np.broadcast_to(axis, shape).ravel()
     for name, expr in outputs.items():
-        if isinstance(expr, sympy.Basic):
-            expr = _evaluate(np, expr, symbols, axes, limits)
-        columns[name] = np.broadcast_to(expr, shape).ravel()
+        columns[name] = np.broadcast_to(_evaluate(np, expr, symbols, axes, bounds[expr]),
+                                        shape).ravel()
     valid = np.ones(shape, dtype=bool)
     for condition in net.constraints:
-        valid &= np.broadcast_to(_evaluate(np, condition, symbols, axes, limits), shape)
+        valid &= np.broadcast_to(_evaluate(np, condition, symbols, axes, bounds[condition]),
+                                 shape)
     columns["valid"] = valid.ravel()
     return Sweep(columns)
+
+
+def numpy() -> Any:
+    """NumPy, which a default install of symcnn does not have."""
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError('a sweep needs NumPy, which symcnn\'s "sweep" extra installs: '
+                          'pip install "symcnn[sweep]"') from None
+    return numpy
+
+
+def _check_size(sizes: Mapping[str, int]) -> None:
+    """The number of configurations of a grid with ``sizes`` values for each symbol,
+    checked before any of it is built."""
+    total = math.prod(sizes.values())
+    if total > limits.MAX_CONFIGURATIONS:
+        counts = " × ".join(f"{size:,} value{'s' * (size != 1)} of {name}"
+                            for name, size in sizes.items())
+        raise limits.exceeded(f"this sweep has {total:,} configurations ({counts})",
+                              "MAX_CONFIGURATIONS")
+
+
+def _check_width(shape: tuple[int, ...], bounds: Mapping[Any, int]) -> None:
+    """Every number of the table (and of the work towards it) within ``MAX_BITS``; and,
+    where some need Python integers, the table within ``MAX_CONFIGURATIONS`` counting
+    a configuration once per 64 bits of its widest number."""
+    bits = max([bound.bit_length() for bound in bounds.values()] + [64])
+    if bits > limits.MAX_BITS:
+        raise limits.exceeded(f"at these values the sweep's numbers reach {bits:,} bits",
+                              "MAX_BITS")
+    configurations = math.prod(shape)
+    if configurations * math.ceil(bits / 64) > limits.MAX_CONFIGURATIONS:
+        raise limits.exceeded(
+            f"this sweep has {configurations:,} configurations whose numbers reach "
+            f"{bits:,} bits, as much work as {configurations * math.ceil(bits / 64):,} "
+            "configurations of 64-bit numbers", "MAX_CONFIGURATIONS")
 
 
 # ---- the command line ------------------------------------------------------------
@@ -141,24 +186,27 @@ def run(args: argparse.Namespace) -> int:
     """``symcnn sweep`` (registered in ``cli.COMMANDS``): writes one CSV line per
     configuration (see :class:`Sweep` for the columns). Raises ``SymcnnError`` for bad
     input."""
-    from .network import load, parse
+    from .cli import read_source, standard_output
+    from .network import parse
 
+    try:
+        numpy()
+    except ImportError as error:
+        raise SymcnnError(str(error)) from None
     texts = [item for item in args.items if not _ITEM.match(item)]
-    grid = dict(_values(item) for item in args.items if _ITEM.match(item))
     if len(texts) + (args.file is not None) != 1:
         raise SymcnnError("give one network, as text or with -f FILE, then NAME=LIST "
                           "values such as n=32..64 k=3,5,7" +
                           (f" (not understood: {', '.join(texts[1:] or texts)})"
                            if texts else ""))
-    if texts:
-        net = parse(texts[0])
-    elif args.file == "-":
-        net = parse(sys.stdin.read())
-    else:
-        net = load(args.file)
+    ranges = dict(_ranges(item) for item in args.items if _ITEM.match(item))
+    _check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
+    grid = {name: list(itertools.chain(*parts)) for name, parts in ranges.items()}
+    net = parse(texts[0] if texts else read_source(args.file))
     table = net.sweep(grid)
     if args.output is None:
-        table.to_csv(sys.stdout)
+        with standard_output() as out:
+            table.to_csv(out)
         return 0
     try:
         with open(args.output, "w", encoding="utf-8", newline="") as file:
@@ -168,71 +216,94 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _values(item: str) -> tuple[str, list[int]]:
+def _ranges(item: str) -> tuple[str, list[range]]:
+    """``n=1,4..8:2`` as ``("n", [range(1, 2), range(4, 9, 2)])``: ranges, whose lengths
+    are known before their values are made."""
     match = _ITEM.match(item)
     assert match is not None
     name, text = match.groups()
-    values: list[int] = []
+    parts = []
     for part in text.split(","):
         bounds = _RANGE.match(part)
         if bounds is None:
             raise SymcnnError(f"{item}: {part!r} is not an integer or a range A..B or "
                               "A..B:STEP")
         start, stop, step = bounds.groups()
-        if stop is None:
-            values.append(int(start))
-            continue
+        digits = max(len(number) for number in (start, stop, step) if number)
+        if digits * 3.33 > limits.MAX_BITS + 4:  # before int() converts them
+            raise limits.exceeded(f"{name}: a number of {digits:,} digits", "MAX_BITS")
         if step is not None and int(step) == 0:
             raise SymcnnError(f"{item}: the step of a range must be at least 1")
-        values.extend(range(int(start), int(stop) + 1, int(step or 1)))
-    if len(values) > MAX_AXIS:
-        raise SymcnnError(f"{item}: more than {MAX_AXIS:,} values for one symbol")
-    return name, values
-
-
-MAX_AXIS = 10_000_000
+        last = start if stop is None else stop
+        parts.append(range(int(start), int(last) + 1, int(step or 1)))
+    return name, parts
 
 
 # ---- the grid --------------------------------------------------------------------
 
 def _grid(net: Any, given: Mapping[Any, Any]) -> dict[sympy.Symbol, list[int]]:
     free = {s.name: s for s in net.symbols}
-    grid: dict[sympy.Symbol, list[int]] = {}
+    named: dict[sympy.Symbol, Any] = {}
     for key, values in given.items():
         name = key.name if isinstance(key, sympy.Symbol) else key
         if name not in free:
             known = ", ".join(free) or "none"
             raise SymcnnError(f"{name} is not a free symbol of this network "
                               f"(its free symbols: {known})")
-        grid[free[name]] = _axis(free[name], values)
-    missing = [name for name in free if free[name] not in grid]
+        named[free[name]] = values
+    missing = [name for name in free if free[name] not in named]
     if missing:
         raise SymcnnError(f"a sweep needs values for every free symbol; give values for "
                           f"{', '.join(missing)}")
+    _check_size({s.name: _length(values) for s, values in named.items()})
+    grid = {symbol: _axis(symbol, values) for symbol, values in named.items()}
+    _check_size({s.name: len(axis) for s, axis in grid.items()})
     return grid
+
+
+def _length(values: Any) -> int:
+    """How many values there are, where that is known without making them (a list, a
+    range, an array); 1 where it is not (an iterator: ``_axis`` takes only as many as
+    the limit allows)."""
+    if isinstance(values, range):  # len() fails past sys.maxsize
+        return max(0, -((values.start - values.stop) // values.step))
+    if isinstance(values, (int, sympy.Integer)) or not hasattr(values, "__len__"):
+        return 1
+    try:
+        return len(values)
+    except TypeError:  # a 0-d array
+        return 1
 
 
 def _axis(symbol: sympy.Symbol, values: Any) -> list[int]:
     if isinstance(values, (int, sympy.Integer)) and not isinstance(values, bool):
         values = [values]
     try:
-        items = list(values)
+        axis = list(itertools.islice(values, limits.MAX_CONFIGURATIONS + 1))
     except TypeError:
         raise SymcnnError(f"the values of {symbol} must be integers or an iterable of "
                           f"integers, not {values!r}") from None
-    least = 0 if symbol.is_nonnegative and not symbol.is_positive else 1
-    axis = []
-    for item in items:
-        if isinstance(item, bool) or not hasattr(item, "__index__"):
-            raise SymcnnError(f"the values of {symbol} must be integers, not {item!r}")
-        value = int(item)
-        if value < least:
-            raise SymcnnError(f"{symbol} is {'a padding' if least == 0 else 'a size'}: "
-                              f"its values must be at least {least}, not {value}")
-        axis.append(value)
+    if len(axis) > limits.MAX_CONFIGURATIONS:
+        raise limits.exceeded(f"{symbol} has more than {limits.MAX_CONFIGURATIONS:,} values",
+                              "MAX_CONFIGURATIONS")
     if not axis:
         raise SymcnnError(f"no values are given for {symbol}")
+    if not all(type(value) is int for value in axis):
+        axis = [_integer(symbol, value) for value in axis]
+    least = 0 if symbol.is_nonnegative and not symbol.is_positive else 1
+    if min(axis) < least:
+        raise SymcnnError(f"{symbol} is {'a padding' if least == 0 else 'a size'}: "
+                          f"its values must be at least {least}, not {min(axis)}")
+    bits = max(axis).bit_length()
+    if bits > limits.MAX_BITS:
+        raise limits.exceeded(f"a value of {symbol} has {bits:,} bits", "MAX_BITS")
     return axis
+
+
+def _integer(symbol: sympy.Symbol, value: Any) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise SymcnnError(f"the values of {symbol} must be integers, not {value!r}")
+    return int(value)
 
 
 def _sparse_axes(np: Any, axes: Sequence[list[int]]) -> list[Any]:
@@ -250,9 +321,10 @@ def _sparse_axes(np: Any, axes: Sequence[list[int]]) -> list[Any]:
 # ---- exact evaluation --------------------------------------------------------------
 
 def _evaluate(np: Any, expr: sympy.Basic, symbols: list[sympy.Symbol], axes: list[Any],
-              limits: Mapping[sympy.Symbol, int]) -> Any:
-    """The values of an integer formula (or a condition) on the grid, exactly."""
-    if _bound(expr, limits) > INT64_MAX:
+              bound: int) -> Any:
+    """The values of an integer formula (or a condition) on the grid, exactly; ``bound``
+    bounds the magnitude of every value on the way (see :func:`_bound`)."""
+    if bound > INT64_MAX:
         axes = [a.astype(object) for a in axes]
     values = {s: axes[symbols.index(s)] for s in symbols}
     if isinstance(expr, sympy.Expr):
@@ -336,32 +408,32 @@ class _ExactPrinter(NumPyPrinter):
     _print_Float = _print_Rational
 
 
-def _bound(expr: sympy.Basic, limits: Mapping[sympy.Symbol, int]) -> int:
+def _bound(expr: sympy.Basic, largest: Mapping[sympy.Symbol, int]) -> int:
     """An upper bound of the magnitude of ``expr`` and of every intermediate value of the
-    code :class:`_ExactPrinter` writes for it, for symbols within ``limits``."""
+    code :class:`_ExactPrinter` writes for it, for symbols within ``largest``."""
     if expr.is_Integer:
         return abs(int(expr))
     if expr.is_Symbol:
-        return limits[expr]
+        return largest[expr]
     if isinstance(expr, Relational):
-        return _bound(_split(expr.lhs - expr.rhs)[0], limits)
+        return _bound(_split(expr.lhs - expr.rhs)[0], largest)
     if isinstance(expr, sympy.Expr):
         numerator, denominator = _split(
             expr.args[0] if isinstance(expr, (sympy.floor, sympy.ceiling)) else expr)
         if denominator != 1 or numerator != expr:
-            return max(_bound(numerator, limits), _bound(denominator, limits)) + 1
+            return max(_bound(numerator, largest), _bound(denominator, largest)) + 1
     if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp >= 0:
-        return max(_bound(expr.base, limits), 1) ** int(expr.exp)
+        return max(_bound(expr.base, largest), 1) ** int(expr.exp)
     if isinstance(expr, sympy.Add):
-        return sum(_bound(a, limits) for a in expr.args)
+        return sum(_bound(a, largest) for a in expr.args)
     if isinstance(expr, sympy.Mul):
         result = 1
         for a in expr.args:
-            result *= max(_bound(a, limits), 1)
+            result *= max(_bound(a, largest), 1)
         return result
     if isinstance(expr, (sympy.Mod, sympy.Max, sympy.Min, sympy.Piecewise,
                          sympy.logic.boolalg.BooleanFunction, sympy.Tuple)):
-        return max((_bound(a, limits) for a in expr.args), default=1)
+        return max((_bound(a, largest) for a in expr.args), default=1)
     if expr in (sympy.true, sympy.false):
         return 1
     raise SymcnnError(f"cannot sweep {expr}: {type(expr).__name__} is not supported")

@@ -98,11 +98,3 @@ def test_the_command_lines_text_table_of_a_numeric_network_needs_no_sympy():
                   "print(status, 'sympy' in sys.modules,\n"
                   "      '138,357,544 (138.4 M)' in table.getvalue())")
     assert out.stdout.split() == ["0", "False", "True"]
-
-
-def test_the_parser_works_without_a_writable_cache_folder(tmp_path):
-    blocked = tmp_path / "a-file"
-    blocked.write_text("")
-    out = _python("import symcnn; print(symcnn.parse('I(8,8,1) C(4,3)').params)",
-                  XDG_CACHE_HOME=str(blocked))
-    assert out.stdout.strip() == "40" and out.stderr == ""

@@ -1,5 +1,6 @@
-"""A plain, non-editable install into a brand-new virtual environment finds its grammar
-and its zoo, runs the command line, and does not import torch on ``import symcnn``."""
+"""A plain, non-editable install into a brand-new virtual environment finds its grammar,
+its parser tables and its zoo, runs the command line, and does not import torch on
+``import symcnn``."""
 
 import os
 import subprocess
@@ -19,6 +20,8 @@ net = symcnn.parse("I(28,28,1) C(32,5) P(2) C(32,3) P(2) D(256) O(10)")
 assert int(net.params) == 217706
 assert int(zoo.load("vgg16").subs(n=224).params) == 138357544
 assert "torch" not in sys.modules
+from symcnn import _syntax
+assert _syntax._parser().source_path == "<deserialized>"  # the shipped tables
 print("ok")
 """
 

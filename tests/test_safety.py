@@ -72,6 +72,20 @@ def test_package_source_never_runs_text(module):
     assert [f for f in found if (module.name, f.split(": ", 1)[1]) not in REVIEWED] == []
 
 
+# The parser's tables (symcnn/_parser_tables.json, see tests/test_grammar_tables.py) are
+# data, read by json: no module is generated, so the scan above has nothing more to cover.
+# Nothing else the package ships may be code in disguise either.
+DATA_FILES = {".json", ".lark", ".cnn", ".typed"}
+
+
+def test_the_package_ships_no_pickle_or_other_code_as_data():
+    for path in PACKAGE.rglob("*"):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".py":
+            continue
+        assert path.suffix in DATA_FILES, f"{path.name}: what reads it, and how?"
+        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+
+
 # ---- 2. text made to run code runs nothing --------------------------------------------
 
 def payloads(canary: Path) -> list[str]:

@@ -167,3 +167,78 @@ def test_import_symcnn_does_not_import_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+# ---- sizes are checked before anything is built ----------------------------------------
+
+@pytest.mark.parametrize("grid, message", [
+    ({"n": range(1, 300_000_001), "f": 1},
+     "this sweep has 300,000,000 configurations (300,000,000 values of n × 1 value of f)"),
+    ({"n": range(1, 9_000_001), "f": range(1, 9_000_001)},
+     "81,000,000,000,000 configurations"),
+    ({"n": range(10**30, 0, -7), "f": [1]},
+     "142,857,142,857,142,857,142,857,142,858 configurations"),
+    ({"n": np.arange(1, 2_000_001), "f": 1}, "2,000,000 configurations"),
+    ({"n": iter(int, 1), "f": [1]}, "n has more than 1,000,000 values"),
+])
+def test_a_grid_past_MAX_CONFIGURATIONS_is_refused_before_it_is_built(grid, message):
+    net = symcnn.parse("I(n, n, f) D(10)")
+    with pytest.raises(symcnn.LimitError, match="MAX_CONFIGURATIONS") as caught:
+        net.sweep(**grid)
+    assert message in str(caught.value)
+    assert "symcnn.limits.MAX_CONFIGURATIONS" in str(caught.value)
+    assert "SYMCNN_MAX_CONFIGURATIONS" in str(caught.value)
+
+
+def test_numbers_wider_than_64_bits_count_once_per_64_bits(monkeypatch):
+    net = symcnn.parse("I(n) D(10^2000)")  # params: 10^2000·n + 10^2000, 6,644 bits and more
+    monkeypatch.setattr(symcnn.limits, "MAX_CONFIGURATIONS", 1_000)
+    assert len(net.sweep(n=range(1, 10))) == 9  # 9 × 105 words
+    with pytest.raises(symcnn.LimitError, match="reach 6,6.. bits, as much work as "):
+        net.sweep(n=range(1, 11))
+
+
+@pytest.mark.parametrize("text, grid", [("I(n) D(10)", {"n": [2**10_001]}),
+                                        ("I(n) D(10^3000) D(10^3000) D(10^3000)", {"n": [2]}),
+                                        ("I(n) D(10)", {"n": [True]})])
+def test_numbers_past_MAX_BITS_are_refused(text, grid):
+    with pytest.raises(symcnn.SymcnnError, match="MAX_BITS|must be integers"):
+        symcnn.parse(text).sweep(**grid)
+
+
+def test_raising_MAX_CONFIGURATIONS_lets_the_sweep_through(monkeypatch):
+    net = symcnn.parse("I(n) D(10)")
+    monkeypatch.setattr(symcnn.limits, "MAX_CONFIGURATIONS", 10)
+    with pytest.raises(symcnn.LimitError, match="MAX_CONFIGURATIONS = 10 "):
+        net.sweep(n=range(1, 12))
+    monkeypatch.setattr(symcnn.limits, "MAX_CONFIGURATIONS", 11)
+    assert net.sweep(n=range(1, 12))["params"].tolist() == [10 * n + 10 for n in range(1, 12)]
+
+
+def test_the_command_line_sizes_ranges_before_making_them():
+    status, out, err = run_cli("sweep", "I(n, n, f)", "n=1..9000000", "f=1..9000000")
+    assert status == 2 and out == ""
+    assert "81,000,000,000,000 configurations (9,000,000 values of n × 9,000,000 values of " \
+           "f)" in err
+    status, _, err = run_cli("sweep", "I(n)", "n=1" + "0" * 5000)
+    assert status == 2 and "n: a number of 5,001 digits; the limit is MAX_BITS" in err
+
+
+def test_sweep_reads_standard_input_as_the_main_command_does(monkeypatch):
+    for data, message in [(b"I(n) \xff", "standard input is not UTF-8 text"),
+                          (b"I(n)" + b" " * 5 * symcnn.limits.MAX_TEXT, "MAX_TEXT")]:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        status, out, err = run_cli("sweep", "-f", "-", "n=1..3")
+        assert status == 2 and message in err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"I(n) D(2)")))
+    status, out, _ = run_cli("sweep", "-f", "-", "n=1..3")
+    assert status == 0 and out.splitlines()[1:] == ["1,4,0,2,2,true", "2,6,0,4,2,true",
+                                                    "3,8,0,6,2,true"]
+
+
+def test_without_numpy_a_sweep_says_which_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    with pytest.raises(ImportError, match=r'pip install "symcnn\[sweep\]"'):
+        symcnn.parse("I(n) D(2)").sweep(n=[1])
+    status, _, err = run_cli("sweep", "I(n) D(2)", "n=1")
+    assert status == 2 and 'pip install "symcnn[sweep]"' in err
