@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from ._math import (ONE, ZERO, ceil_div, divide, eq, floor_div, formula, ge, le, lt, maximum,
-                    piecewise, product, total, truth)
+from ._math import (ONE, ZERO, ceil_div, ceil_mode_steps, divide, eq, floor_div, formula, le,
+                    lt, maximum, product, total)
 
 if TYPE_CHECKING:
     from sympy import Expr
@@ -212,12 +212,8 @@ def _pool(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
             check.holds(le(2 * p[i], k[i]), lambda i=i: f"pool padding p={p[i]} must be at "
                         f"most half the kernel k={k[i]}")
             span = n + 2 * p[i] - k[i]
-            if ceil:
-                out = ceil_div(span, s[i]) + 1
-                # PyTorch's ceil_mode: the last window must start inside the input or
-                # its left padding; it can only start past it when p + s > k.
-                if truth(le(p[i] + s[i] - k[i], 0)) is not True:
-                    out = piecewise(out - 1, ge((out - 1) * s[i], n + p[i]), out)
+            if ceil:  # PyTorch's ceil_mode, its correction included: see _math
+                out = ceil_mode_steps(span, n, k[i], s[i], p[i]) + 1
             else:
                 out = floor_div(span, s[i]) + 1
         check.at_least(out, 1, f"output {what}")
