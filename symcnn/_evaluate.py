@@ -23,8 +23,9 @@ from . import _suggest as suggest
 from . import layers as L
 from . import limits
 from ._count import TooManySteps, budget, layers_of
-from ._math import (NUMBER, ZERO, ceiling, divide, eq, evaluated, floor, ge, is_integer,
-                    is_number, le, maximum, minimum, mod, symbol, to_python, to_sympy, truth)
+from ._math import (NUMBER, ZERO, ceiling, divide, divisible, eq, evaluated, floor, ge,
+                    is_integer, is_number, le, maximum, minimum, mod, symbol, to_python,
+                    to_sympy, truth)
 from ._syntax import (CHAINS, BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Num,
                       Pos, Program, Repeat, Sequence, Tuple, Word, context_lines)
 from .errors import DSLSyntaxError, LimitError, ShapeError
@@ -136,14 +137,7 @@ class _LayerCheck:
     def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None:
         if divisor == 1:
             return
-        remainder = mod(value, divisor)
-        if remainder == 0:
-            return
-        if is_number(remainder):
-            self.fail(what if isinstance(what, str) else what())
-        import sympy
-
-        self.ev.constraints.setdefault(sympy.Eq(remainder, 0), None)
+        self.holds(divisible(value, divisor), what)
 
 
 class Evaluator:

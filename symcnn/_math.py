@@ -247,6 +247,21 @@ def mod(a: Any, b: Any) -> Any:
     return sympy.Mod(a, b)
 
 
+def divisible(value: Any, divisor: Any) -> Any:
+    """The condition that ``divisor`` divides ``value``: ``True`` or ``False`` for
+    numbers, else ``Eq(Mod(value, divisor), 0)``. A divisor that values could make 0
+    (``floor(b/2)`` at ``b = 1``) is written ``value = divisor·floor(value/divisor)``
+    instead, which then reads False where sympy's ``Mod`` would raise
+    ``ZeroDivisionError`` in the caller's ``constraint.subs(...)``."""
+    if _numbers(value, divisor):
+        return divisor != 0 and value % divisor == 0
+    import sympy
+
+    if divisor.is_zero is False:
+        return sympy.Eq(sympy.Mod(value, divisor), 0)
+    return sympy.Eq(value, divisor * sympy.floor(value / divisor))
+
+
 def product(values: Any) -> Expr:
     values = list(values)
     if _numbers(*values):
