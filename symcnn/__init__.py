@@ -7,10 +7,10 @@ from a compact network language.
 217706
 """
 
-from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError
+from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError, SymcnnWarning
 from .network import Network, load, parse
 
 __version__ = "0.1.0"
 
 __all__ = ["parse", "load", "Network", "SymcnnError", "DSLSyntaxError", "ShapeError",
-           "LimitError", "__version__"]
+           "LimitError", "SymcnnWarning", "__version__"]

@@ -393,7 +393,11 @@ def parse(text: str) -> Network:
         raise TypeError(f"parse() takes the program as a str, not {type(text).__name__}")
     _check_length(text, "the program")
     program = _guarded(lambda: parse_program(text))
-    return Network(program)
+    net = Network(program)
+    from ._lint import warn
+
+    warn(program, net._records)
+    return net
 
 
 def load(path: str | Path) -> Network:
