@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DSLSyntaxError, ShapeError, SymcnnError
+from .errors import DSLSyntaxError, ShapeError, SymcnnError, warnings_as_lines
 
 if TYPE_CHECKING:
     from .network import Network
@@ -274,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        status = _run(argv)
+        with warnings_as_lines():
+            status = _run(argv)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's exit handler
         return status
     except SymcnnError as error:
