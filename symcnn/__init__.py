@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import limits as limits  # symcnn.limits.MAX_LAYERS = ... works after import symcnn
-from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError
+from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError, SymcnnWarning
 
 if TYPE_CHECKING:
     from .network import Network, load, parse
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = ["parse", "load", "Network", "SymcnnError", "DSLSyntaxError", "ShapeError",
-           "LimitError", "__version__"]
+           "LimitError", "SymcnnWarning", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,7 @@ from . import limits
 from ._binding import Binding, bind, place
 from ._diagnostics import Diagnostics
 from ._expressions import Bound, BoundGroup, Expressions, NeedsSymbols, count_text
-from ._math import NUMBER, evaluated, ge, is_integer, is_number, mod, truth
+from ._math import NUMBER, divisible, evaluated, ge, is_integer, truth
 from ._model import LayerRecord, Node
 from ._syntax import Call, Definition, Group, Keyword, Pos, Program, Repeat, Sequence
 from .errors import SymcnnError
@@ -206,14 +206,7 @@ class _LayerCheck:
     def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None:
         if divisor == 1:
             return
-        remainder = mod(value, divisor)
-        if remainder == 0:
-            return
-        if is_number(remainder):
-            self.fail(what if isinstance(what, str) else what())
-        import sympy
-
-        self.ev.constraints.setdefault(sympy.Eq(remainder, 0), None)
+        self.holds(divisible(value, divisor), what)
 
 
 class Evaluator(_Walk):

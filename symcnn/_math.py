@@ -117,16 +117,6 @@ def minimum(*values: Any) -> Any:
     return sympy.Min(*values)
 
 
-def piecewise(value: Any, condition: Any, otherwise: Any) -> Any:
-    """``value`` where ``condition`` holds, else ``otherwise``."""
-    decided = truth(condition)
-    if decided is not None:
-        return value if decided else otherwise
-    import sympy
-
-    return sympy.Piecewise((value, condition), (otherwise, True))
-
-
 def divide(numerator: Any, denominator: Any) -> Any:
     """``numerator / denominator``, exactly: an ``int`` where the division is even."""
     if _numbers(numerator, denominator):
@@ -216,6 +206,23 @@ def _unfloor(expr: Expr, kind: type) -> Expr:
     return floors[0].args[0] + rest if rest.is_integer else expr
 
 
+def ceil_mode_steps(span: Any, n: Any, k: Any, s: Any, p: Any) -> Any:
+    """The windows after the first of PyTorch's ceil-mode pooling, one floor deep.
+
+    PyTorch takes ``m = ceil(span/s)`` with ``span = n + 2p - k``, less one where the last
+    window would start past the input and its left padding (``m·s >= n + p``). With
+    ``2p <= k`` (a pool's padding is at most half its kernel) ``m`` is at most
+    ``ceil((n + p)/s)``, so the corrected value is ``min(m, ceil((n + p)/s) - 1)``, and,
+    as floor is monotonic, ``floor((n + min(2p - k + s - 1, p - 1))/s)``: one floor
+    whose ``min`` holds only the layer's own arguments. A chain of such pools stays one
+    floor where a ``Piecewise`` per pool would nest, doubling at every pool. The
+    correction matters only when ``p + s > k`` (then the ``min`` is ``p - 1``);
+    otherwise this is ``ceil(span/s)``, and written so."""
+    if truth(le(p + s - k, 0)) is True:
+        return ceil_div(span, s)
+    return floor_div(n + minimum(span - n + s - 1, p - 1), s)
+
+
 def floor(value: Any) -> Any:
     if type(value) in NUMBER:
         return math.floor(value)
@@ -238,6 +245,21 @@ def mod(a: Any, b: Any) -> Any:
     import sympy
 
     return sympy.Mod(a, b)
+
+
+def divisible(value: Any, divisor: Any) -> Any:
+    """The condition that ``divisor`` divides ``value``: ``True`` or ``False`` for
+    numbers, else ``Eq(Mod(value, divisor), 0)``. A divisor that values could make 0
+    (``floor(b/2)`` at ``b = 1``) is written ``value = divisor·floor(value/divisor)``
+    instead, which then reads False where sympy's ``Mod`` would raise
+    ``ZeroDivisionError`` in the caller's ``constraint.subs(...)``."""
+    if _numbers(value, divisor):
+        return divisor != 0 and value % divisor == 0
+    import sympy
+
+    if divisor.is_zero is False:
+        return sympy.Eq(sympy.Mod(value, divisor), 0)
+    return sympy.Eq(value, divisor * sympy.floor(value / divisor))
 
 
 def product(values: Any) -> Expr:

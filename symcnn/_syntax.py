@@ -174,6 +174,23 @@ def _deeper(pos: Pos, *children: object) -> int:
     return depth
 
 
+#: The language's words: values of an argument (``p=same``, ``bias=false``), so never a
+#: name. Outside an argument the lexer would read one as a name (``p=0+same``), and
+#: ``to_dsl`` would then print a symbol that reads back as the word.
+WORDS = frozenset(("same", "valid", "true", "false"))
+
+
+def check_name(token: lark.Token) -> str:
+    """The name a token spells, refused if it is one of the language's :data:`WORDS`."""
+    name = str(token)
+    if name in WORDS:
+        line, column = _at(token)
+        raise DSLSyntaxError(f"{name} is a word of the language (same, valid, true, false "
+                             "are argument values, as in p=same or bias=false), not a name; "
+                             "choose another name", line, column)
+    return name
+
+
 # Operators that chain into one flat sum or product: a - b + c, a * b / c // d.
 CHAINS = {"+": "sum", "-": "sum", "*": "product", "/": "product", "//": "product",
           "%": "product"}
@@ -200,12 +217,12 @@ class _Build(lark.Transformer[lark.Token, Any]):
     def definition(self, children: list[Any]) -> Any:
         name, *rest = children
         *params, body = rest
-        names = tuple(str(p) for p in params if p is not None)
-        return Definition(str(name), names, body.items, _pos(name))
+        names = tuple(check_name(p) for p in params if p is not None)
+        return Definition(check_name(name), names, body.items, _pos(name))
 
     def binding(self, children: list[Any]) -> Any:
         name, value = children
-        return Binding(str(name), value, _pos(name))
+        return Binding(check_name(name), value, _pos(name))
 
     def sequence(self, items: list[Any]) -> Any:
         return Sequence(tuple(items), pos_of(items[0]))
@@ -273,7 +290,7 @@ class _Build(lark.Transformer[lark.Token, Any]):
 
     def name(self, children: list[Any]) -> Any:
         (token,) = children
-        return Name(str(token), _pos(token))
+        return Name(check_name(token), _pos(token))
 
     def function(self, children: list[Any]) -> Any:
         name, *args = children

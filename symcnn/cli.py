@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
-from .errors import DSLSyntaxError, ShapeError, SymcnnError
+from .errors import DSLSyntaxError, ShapeError, SymcnnError, warnings_as_lines
 
 if TYPE_CHECKING:
     from .network import Network
@@ -382,7 +382,8 @@ def _wrap(line: str, width: int | None) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     try:  # Lark and sympy are imported in here, so Ctrl-C during their import is caught
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        with warnings_as_lines():
+            return _run(list(sys.argv[1:] if argv is None else argv))
     except SymcnnError as error:
         _report(error)
         return EXIT_BAD_INPUT

@@ -9,6 +9,11 @@ and ``fuzz/`` hold them to that.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
+from typing import Any, Iterator
+
 
 class SymcnnError(Exception):
     """Base class of every error symcnn raises for bad input.
@@ -69,3 +74,28 @@ class ShapeError(SymcnnError):
 class LimitError(SymcnnError):
     """The program would need more work or memory than symcnn allows (see
     :mod:`symcnn.limits`); the message names the limit and how to raise it."""
+
+
+class SymcnnWarning(UserWarning):
+    """A program that is valid but probably not what its writer meant: ``I(3, 224,
+    224)`` written channels-first, a line indented under a ``def`` as if it went on
+    with the block. The network is computed as written."""
+
+
+@contextlib.contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """For the command line: every :class:`SymcnnWarning` is printed to standard error
+    as one line, ``symcnn: warning: ...``, each time it is issued; other warnings are
+    shown as Python shows them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SymcnnWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, SymcnnWarning):
+                print(f"symcnn: warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
@@ -17,7 +18,7 @@ from ._evaluate import Evaluator
 from ._expressions import Expressions, NeedsSymbols
 from ._math import symbol, to_sympy
 from ._model import LayerRecord, Node, Totals, View, totals_of
-from ._syntax import Pos, Program, parse_expression, parse_program
+from ._syntax import WORDS, Pos, Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from sympy import Expr
 
 T = TypeVar("T")
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # the grammar's NAME
 
 
 def _guarded(work: Callable[[], T]) -> T:
@@ -80,6 +83,9 @@ class Network:
         try:
             result = _guarded(evaluator.run)
         except NeedsSymbols:
+            result = None
+        if result is None:  # outside the except clause: an error here is no "During
+            # handling of the above exception" of the internal NeedsSymbols
             evaluator = Evaluator(program, self._values)
             result = _guarded(evaluator.run)
         expressions = evaluator.expressions
@@ -325,9 +331,48 @@ def _exact(name: str, value: Any) -> Expr:
         return _guarded(lambda: expressions.bounded(
             expressions.expr(parse_expression(value), {}), Pos(1, 1), f"the value of {name}"))
     if isinstance(value, sympy.Expr):
-        return Expressions(Diagnostics("")).bounded(value, Pos(1, 1), f"the value of {name}")
+        value = Expressions(Diagnostics("")).bounded(value, Pos(1, 1), f"the value of {name}")
+        _in_the_language(name, value)
+        return value
     raise SymcnnError(f"the value of {name} must be an int or a sympy expression, "
                       f"not {type(value).__name__}")
+
+
+# What a sympy value given to ``subs`` may be made of: what the language itself makes.
+_OPERATIONS = ("Add", "Mul", "Pow", "floor", "ceiling", "Min", "Max", "Mod")
+
+
+def _in_the_language(name: str, value: sympy.Expr) -> None:
+    """Refuses a sympy value the language could not have written: only whole and
+    rational numbers, the symbols ``_math.symbol`` makes (integers, with its assumptions,
+    named as the grammar names them) and the language's operations. Anything else
+    (``Integral``, an undefined ``Function``, a real or non-integer ``Symbol``, ``pi``, a
+    float) would reach the evaluator and ``to_dsl`` as something they cannot write."""
+    import sympy
+
+    operations = tuple(getattr(sympy, op) for op in _OPERATIONS)
+    for node in sympy.preorder_traversal(value):
+        if isinstance(node, sympy.Symbol):
+            if not (_NAME.match(node.name) and node.name not in WORDS):
+                raise SymcnnError(f"the value of {name} has the symbol {node.name!r}, which "
+                                  "is no name of the language (a letter or _, then letters, "
+                                  "digits or _; not same, valid, true or false)")
+            if node != symbol(node.name):
+                raise SymcnnError(
+                    f"the value of {name} has a symbol {node.name} with other assumptions "
+                    "than symcnn's (free symbols are integers, positive or, for paddings, "
+                    f"non-negative); use {node.name!r} in the text, or "
+                    "symcnn._math.symbol(name)")
+        elif not (node.is_Rational or isinstance(node, operations)):
+            raise SymcnnError(f"the value of {name} has {_shown(node)} "
+                              f"({type(node).__name__}), which the language cannot write; "
+                              "values are whole or rational numbers and expressions of "
+                              "+ - * / ^ floor ceil min max % over free symbols")
+
+
+def _shown(node: Any) -> str:
+    text = str(node)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _replaced(name: str, value: Expr, replace: Mapping[sympy.Symbol, Expr]) -> Expr:
@@ -363,7 +408,11 @@ def parse(text: str) -> Network:
         raise TypeError(f"parse() takes the program as a str, not {type(text).__name__}")
     _check_length(text, "the program")
     program = _guarded(lambda: parse_program(text))
-    return Network(program)
+    net = Network(program)
+    from ._lint import warn
+
+    warn(program, net._records)
+    return net
 
 
 def load(path: str | Path) -> Network:

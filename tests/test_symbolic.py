@@ -180,10 +180,12 @@ def test_params_and_macs_forms(layer, params, macs):
     assert sympy.expand(net.macs - macs) == 0
 
 
-def test_ceil_mode_pool_is_piecewise_when_the_last_window_may_start_in_the_padding():
+def test_ceil_mode_pool_with_the_correction_is_one_floor():
+    """When the last window may start in the padding (p + s > k), PyTorch's correction
+    is in the floor's numerator: ``floor((n + p - 1)/s) + 1``, no Piecewise."""
     net = symcnn.parse("I(n, n, 1) P(2, s=3, ceil=true)")
     size = net.output_shape[0]
-    assert size.has(sympy.Piecewise)
+    assert size == sympy.floor((n - 1) / 3) + 1
     # PyTorch: ceil((n-2)/3) + 1, one less when the last window starts at or past n
     for value in range(2, 40):
         out = -(-(value - 2) // 3) + 1
@@ -193,9 +195,27 @@ def test_ceil_mode_pool_is_piecewise_when_the_last_window_may_start_in_the_paddi
         assert net.subs(n=value).output_shape[0] == out
 
 
-def test_ceil_mode_without_the_correction_has_no_piecewise():
+def test_ceil_mode_without_the_correction_is_the_ceiling():
     net = symcnn.parse("I(n, n, 1) P(3, s=2, p=1, ceil=true)")
-    assert not net.output_shape[0].has(sympy.Piecewise)
+    assert net.output_shape[0] == sympy.ceiling((n - 1) / 2) + 1
+
+
+def test_ceil_mode_pools_in_a_chain_stay_one_floor():
+    """issue 9: [P(2, s=3, ceil=true)] * 4 nested a Piecewise per pool (16 s for 3)."""
+    net = symcnn.parse("I(n, n, 3) [P(2, s=3, ceil=true)] * 4")
+    assert net.output_shape[0] == sympy.floor((n - 1) / 81) + 1
+    for value in (2, 80, 81, 82, 300):
+        numeric = symcnn.parse(f"I({value}, {value}, 3) [P(2, s=3, ceil=true)] * 4")
+        assert net.subs(n=value).output_shape == numeric.output_shape
+
+
+def test_ceil_mode_with_symbolic_arguments_is_a_floor_of_a_min():
+    net = symcnn.parse("I(n, n, c) P(k, s=s, p=p, ceil=true)")
+    size = net.output_shape[0]
+    assert size == sympy.floor((n + sympy.Min(p - 1, 2 * p - k + s - 1)) / s) + 1
+    for k_, s_, p_, n_ in [(2, 3, 0, 9), (2, 3, 0, 10), (3, 2, 1, 112), (4, 5, 2, 17)]:
+        numeric = symcnn.parse(f"I({n_}, {n_}, 1) P({k_}, s={s_}, p={p_}, ceil=true)")
+        assert size.subs({n: n_, k: k_, s: s_, p: p_}) == numeric.output_shape[0]
 
 
 def test_constraints_of_a_network():

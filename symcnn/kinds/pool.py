@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .._math import ONE, ceil_div, floor_div, ge, le, piecewise, truth
+from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Variadic
 from .conv import PAD, SIZE, ints, torch_padded
@@ -24,12 +24,8 @@ def pooled(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
             check.holds(le(2 * p[i], k[i]), lambda i=i: f"pool padding p={p[i]} must be at "
                         f"most half the kernel k={k[i]}")
             span = n + 2 * p[i] - k[i]
-            if ceil:
-                out = ceil_div(span, s[i]) + 1
-                # PyTorch's ceil_mode: the last window must start inside the input or
-                # its left padding; it can only start past it when p + s > k.
-                if truth(le(p[i] + s[i] - k[i], 0)) is not True:
-                    out = piecewise(out - 1, ge((out - 1) * s[i], n + p[i]), out)
+            if ceil:  # PyTorch's ceil_mode, its correction included: see _math
+                out = ceil_mode_steps(span, n, k[i], s[i], p[i]) + 1
             else:
                 out = floor_div(span, s[i]) + 1
         check.at_least(out, 1, f"output {what}")
