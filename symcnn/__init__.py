@@ -17,7 +17,7 @@ from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError, SymcnnW
 if TYPE_CHECKING:
     from .network import Network, load, parse
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["parse", "load", "Network", "SymcnnError", "DSLSyntaxError", "ShapeError",
            "LimitError", "SymcnnWarning", "__version__"]

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import __version__
+from . import limits
+from ._version import __version__
 from .errors import DSLSyntaxError, ShapeError, SymcnnError, warnings_as_lines
 
 if TYPE_CHECKING:
@@ -270,18 +273,88 @@ def _zoo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# ---- symcnn sweep: the work is in symcnn/sweep.py -------------------------------------
+# ---- symcnn sweep: the work is in symcnn/sweep.py; here, reading its arguments ----------
+
+_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=([0-9.,:]+)$")
+_RANGE = re.compile(r"^([0-9]+)(?:\.\.([0-9]+)(?::([0-9]+))?)?$")
+
+SWEEP_EXAMPLES = """\
+values: NAME=LIST, where LIST is comma-separated integers and ranges A..B (both ends
+included), optionally with a step A..B:STEP; every free symbol needs a LIST.
+
+examples:
+  symcnn sweep "I(n,n,3) C(f,k) P(2) D(10)" n=32..64 k=3,5,7 f=16..128:16
+  symcnn sweep -f examples/zoo/vgg16.cnn n=32..1024:32 -o vgg16.csv
+"""
+
 
 def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
-    from .sweep import add_arguments
-
-    add_arguments(parser)
+    """The arguments of ``symcnn sweep``."""
+    parser.epilog = SWEEP_EXAMPLES
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("items", nargs="*", metavar="NETWORK | NAME=LIST",
+                        help="the network, in the symcnn language (or -f FILE), then the "
+                             "values of each free symbol")
+    parser.add_argument("-f", "--file", help="read the network from FILE ('-' for stdin)")
+    parser.add_argument("-o", "--output", help="write the CSV to OUTPUT instead of standard "
+                                               "output")
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from .sweep import run
+    """``symcnn sweep`` (registered in ``cli.COMMANDS``): writes one CSV line per
+    configuration (see :class:`symcnn.sweep.Sweep` for the columns). Raises ``SymcnnError`` for bad
+    input."""
+    from .network import parse
+    from .sweep import _check_size, numpy
 
-    return run(args)
+    try:
+        numpy()
+    except ImportError as error:
+        raise SymcnnError(str(error)) from None
+    texts = [item for item in args.items if not _ITEM.match(item)]
+    if len(texts) + (args.file is not None) != 1:
+        raise SymcnnError("give one network, as text or with -f FILE, then NAME=LIST "
+                          "values such as n=32..64 k=3,5,7" +
+                          (f" (not understood: {', '.join(texts[1:] or texts)})"
+                           if texts else ""))
+    ranges = dict(_ranges(item) for item in args.items if _ITEM.match(item))
+    _check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
+    grid = {name: list(itertools.chain(*parts)) for name, parts in ranges.items()}
+    net = parse(texts[0] if texts else read_source(args.file))
+    table = net.sweep(grid)
+    if args.output is None:
+        with standard_output() as out:
+            table.to_csv(out)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="") as file:
+            table.to_csv(file)
+    except OSError as error:
+        raise SymcnnError(f"cannot write {args.output}: {error.strerror or error}") from None
+    return 0
+
+
+def _ranges(item: str) -> tuple[str, list[range]]:
+    """``n=1,4..8:2`` as ``("n", [range(1, 2), range(4, 9, 2)])``: ranges, whose lengths
+    are known before their values are made."""
+    match = _ITEM.match(item)
+    assert match is not None
+    name, text = match.groups()
+    parts = []
+    for part in text.split(","):
+        bounds = _RANGE.match(part)
+        if bounds is None:
+            raise SymcnnError(f"{item}: {part!r} is not an integer or a range A..B or "
+                              "A..B:STEP")
+        start, stop, step = bounds.groups()
+        digits = max(len(number) for number in (start, stop, step) if number)
+        if digits * 3.33 > limits.MAX_BITS + 4:  # before int() converts them
+            raise limits.exceeded(f"{name}: a number of {digits:,} digits", "MAX_BITS")
+        if step is not None and int(step) == 0:
+            raise SymcnnError(f"{item}: the step of a range must be at least 1")
+        last = start if stop is None else stop
+        parts.append(range(int(start), int(last) + 1, int(step or 1)))
+    return name, parts
 
 
 COMMANDS = {

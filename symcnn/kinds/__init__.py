@@ -6,9 +6,9 @@ imported here) with its tests and its docs; see CONTRIBUTING.md.
 """
 
 from . import input, conv, pool, dense, elementwise, merge  # noqa: F401  (they register)
-from ._base import (DIMENSIONS, MAX_RANK, OPTIONAL, REQUIRED, Check, Kind, Like, Merge, Needs,
+from ._base import (DIMENSIONS, OPTIONAL, REQUIRED, Check, Kind, Like, Merge, Needs,
                     Out, Param, Shape, kinds, lookup, rank, show)
-from ._types import ParamType, Variadic
+from ._types import MAX_RANK, ParamType, Variadic
 
 __all__ = ["Kind", "Merge", "Param", "ParamType", "Variadic", "Out", "Check", "Shape",
            "Needs", "Like", "REQUIRED", "OPTIONAL", "DIMENSIONS", "MAX_RANK", "kinds",

@@ -16,21 +16,16 @@ the spatial sizes, and their number is the shape's *rank* (0 for a vector).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Protocol, TypeVar
+from typing import Any, Callable, TypeVar
 
 from .._math import ZERO
 from ..errors import SymcnnError
+from ._types import DIMENSIONS, OPTIONAL, REQUIRED, Check, Like, Param
 
-if TYPE_CHECKING:
-    from sympy import Expr
-
-    from ._types import ParamType
+__all__ = ["DIMENSIONS", "REQUIRED", "OPTIONAL", "Check", "Like", "Param", "Kind", "Merge",
+           "Out", "Needs", "register", "kinds", "lookup", "rank", "show"]
 
 Shape = tuple[Any, ...]  # of ints or sympy expressions (see _math)
-
-#: The names of the spatial dimensions, by rank.
-DIMENSIONS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
-MAX_RANK = 3
 
 
 def rank(shape: Shape) -> int:
@@ -40,62 +35,6 @@ def rank(shape: Shape) -> int:
 
 def show(shape: Shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
-
-
-class Check(Protocol):
-    """What a rule may ask of the evaluator about the layer it is computing."""
-
-    def fail(self, message: str) -> NoReturn: ...
-
-    def at_least(self, value: Expr, bound: int, what: str) -> None: ...
-
-    def holds(self, condition: Any, message: str | Callable[[], str]) -> None: ...
-
-    def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None: ...
-
-
-class Required:
-    """The default of a parameter that must be given."""
-
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
-class Optional:
-    """The default of a parameter the rule receives as ``None`` when it is left out."""
-
-    def __repr__(self) -> str:
-        return "OPTIONAL"
-
-
-@dataclass(frozen=True)
-class Like:
-    """The default of a parameter that copies another: a pool's stride is its kernel."""
-    other: str
-
-
-REQUIRED, OPTIONAL = Required(), Optional()
-
-
-@dataclass(frozen=True)
-class Param:
-    """One argument of a layer kind: its name, its type (which converts, describes and
-    prints its values), its default and the Keras or PyTorch keywords that mean it
-    (for "did you mean")."""
-    name: str
-    type: ParamType
-    default: Any = REQUIRED
-    foreign: tuple[str, ...] = ()
-
-    def text(self) -> str:
-        """How a signature shows it: ``k``, ``s=1``, ``s=k``, ``[w]``."""
-        if self.default is REQUIRED:
-            return self.name
-        if self.default is OPTIONAL:
-            return f"[{self.name}]"
-        if isinstance(self.default, Like):
-            return f"{self.name}={self.default.other}"
-        return f"{self.name}={self.type.show(self.default)}"
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,79 @@ tuple with one entry per dimension, and are held as tuples of the input's rank.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Protocol, Sequence
 
 from .._math import NUMBER, eq, ge, is_integer, is_number, le, mod
 
 if TYPE_CHECKING:
-    from ._base import Check, Kind, Param
+    from sympy import Expr
+
+
+#: The names of the spatial dimensions, by rank.
+DIMENSIONS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+MAX_RANK = 3
+
+
+class Check(Protocol):
+    """What a rule may ask of the evaluator about the layer it is computing."""
+
+    def fail(self, message: str) -> NoReturn: ...
+
+    def at_least(self, value: Expr, bound: int, what: str) -> None: ...
+
+    def holds(self, condition: Any, message: str | Callable[[], str]) -> None: ...
+
+    def divides(self, divisor: Expr, value: Expr, what: str | Callable[[], str]) -> None: ...
+
+
+class Required:
+    """The default of a parameter that must be given."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+class Optional:
+    """The default of a parameter the rule receives as ``None`` when it is left out."""
+
+    def __repr__(self) -> str:
+        return "OPTIONAL"
+
+
+@dataclass(frozen=True)
+class Like:
+    """The default of a parameter that copies another: a pool's stride is its kernel."""
+    other: str
+
+
+REQUIRED, OPTIONAL = Required(), Optional()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of a layer kind: its name, its type (which converts, describes and
+    prints its values), its default and the Keras or PyTorch keywords that mean it
+    (for "did you mean")."""
+    name: str
+    type: ParamType
+    default: Any = REQUIRED
+    foreign: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """How a signature shows it: ``k``, ``s=1``, ``s=k``, ``[w]``."""
+        if self.default is REQUIRED:
+            return self.name
+        if self.default is OPTIONAL:
+            return f"[{self.name}]"
+        if isinstance(self.default, Like):
+            return f"{self.name}={self.default.other}"
+        return f"{self.name}={self.type.show(self.default)}"
 
 
 class Context(Protocol):
     """What a type may ask of the evaluator while it converts one argument."""
-    kind: Kind
+    kind: Any  # the Kind whose argument this is
     rank: int  # of the layer's input; 0 for a vector
     check: Check
 
@@ -41,7 +103,7 @@ def describe(value: Any) -> str:
 
 
 def expression(value: Any) -> str:
-    from .._dsl import expression as printed
+    from .._expression_text import expression as printed
 
     return printed(value)
 
@@ -74,10 +136,8 @@ class Flag(ParamType):
         if isinstance(value, str) and value in ("true", "false"):
             return value == "true"
         hint = ""
-        if getattr(value, "is_Symbol", False):
-            from .._suggest import one_of
-
-            hint = one_of(str(value), ("true", "false"))
+        if getattr(value, "is_Symbol", False) and str(value).lower() in ("true", "false"):
+            hint = f"; did you mean {str(value).lower()}?"
         ctx.error(f"{param.name} of {ctx.kind.name} is true or false, not "
                   f"{describe(value)}{hint}")
 
@@ -177,8 +237,6 @@ class Padding(PerDim):
 
 
 def _per_dim(rank: int) -> str:
-    from ._base import DIMENSIONS
-
     names = DIMENSIONS.get(rank, ())
     return f"a tuple of {rank} ({', '.join(names)})" if names else "a tuple"
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sympy import Expr
 
-from .. import __version__
+from .._version import __version__
 from ._printers import latex, plain
 from .._math import is_integer
 from ._summary import arranged, totals
