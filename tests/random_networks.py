@@ -77,11 +77,7 @@ RATES = ("0", "0.5", ".25", "1", "0.0", "0.125", "0.75", "1.0")
 #: PyTorch refusals that symcnn is known not to share yet (a part of the message), each
 #: with the test that reproduces it, marked xfail: a layer PyTorch refuses so is left
 #: out instead of failing. Remove an entry when the library is fixed.
-KNOWN_BUGS = {
-    # AvgPool3d (not 1d/2d) wants every unpadded input size at least the kernel's
-    "smaller than kernel size":
-        "test_torch_differential.py::test_average_pool_on_a_volume_refuses_a_large_kernel",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 Shape = tuple[int, ...]
 

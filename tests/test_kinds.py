@@ -81,9 +81,7 @@ def test_the_random_network_generator_draws_it(kind):
 # ---- it parses, evaluates, prints back and agrees with PyTorch, on every rank ---------
 
 #: Bugs of the library these tests found, by (test, kind): each an xfail until fixed.
-KNOWN_BUGS = {
-    ("prints back", "AP"): "AP(h, w) prints back as AP((h, w)), which does not parse",
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 #: A failing example is one layer, printed as drawn; shrinking the generator's retries
@@ -136,10 +134,8 @@ def test_it_prints_back_to_the_same_network_on_each_rank(kind, data):
         assert again.to_dsl() == net.to_dsl()
 
 
-@pytest.mark.xfail(strict=True, raises=symcnn.DSLSyntaxError,
-                   reason=KNOWN_BUGS["prints back", "AP"])
 def test_an_adaptive_pool_of_two_sizes_prints_back():
-    """KNOWN_BUGS' AP entry at its smallest: remove both when this passes."""
+    """Found by this file: AP(1, 2) printed back as AP((1, 2)), which did not parse."""
     net = symcnn.parse("I(9, 8, 4) AP(1, 2)")
     assert records(symcnn.parse(net.to_dsl())) == records(net)
 

@@ -263,13 +263,11 @@ def test_a_substituted_symbolic_network_runs_in_pytorch(values):
     assert [shapes[r.name][1] for r in num.layers] == [r.output_shape for r in num.layers]
 
 
-@pytest.mark.xfail(strict=True, reason="symcnn bug: A on a volume accepts an input "
-                   "smaller than its kernel, which PyTorch's AvgPool3d (not 1d, 2d) refuses")
 @pytest.mark.parametrize("n, k, s, p, ceil", [(1, 2, 2, 0, True), (3, 4, 2, 2, False),
                                               (2, 3, 1, 1, False)])
 def test_average_pool_on_a_volume_refuses_a_large_kernel(n, k, s, p, ceil):
     """AvgPool3d wants every unpadded input size at least the kernel's (MaxPool3d,
-    AvgPool1d and AvgPool2d do not); random_networks.KNOWN_BUGS names this test."""
+    AvgPool1d and AvgPool2d do not); found by the random networks, fixed in kinds/pool.py."""
     with pytest.raises(RuntimeError, match="smaller than kernel size"):
         nn.AvgPool3d(k, s, p, ceil_mode=ceil)(torch.zeros(1, 1, n, n, n))
     with pytest.raises(symcnn.ShapeError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, le
+from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, ge, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
-from ._types import Flag, PerDim, Variadic
+from ._types import Flag, PerDim, Variadic, expression
 from .conv import PAD, SIZE, ints, torch_padded
 
 POOL = (SIZE, Param("s", PerDim(), Like("k"), foreign=("stride", "strides")), PAD,
@@ -71,6 +71,16 @@ class AvgPool(_Pool):
     foreign = ("averagepooling", "avgpool", "averagepool", "avgpooling")
     summary = "average pooling"
     torch_name = "AvgPool"
+
+    def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
+        if rank(x) == 3 and p != "same":
+            # PyTorch's avg_pool3d (not 1d or 2d) checks the unpadded input against the kernel
+            for i, what in enumerate(DIMENSIONS[3]):
+                check.holds(ge(x[i], k[i]), lambda i=i, what=what: f"input {what} {x[i]} is "
+                            f"smaller than the kernel k={k[i]}; on a volume, average pooling "
+                            "needs the unpadded input at least the kernel, as PyTorch's "
+                            "AvgPool3d")
+        return pooled(check, x, k, s, p, ceil)
 
 
 @register
@@ -145,7 +155,9 @@ class AdaptivePool(Kind):
         return Out((*size, x[-1]))
 
     def to_dsl(self, record: Any, branches: list[str]) -> str:
-        return f"AP({PerDim().show(record.args['size'])})"
+        size = record.args["size"]
+        shown = size[:1] if len(set(size)) == 1 else size
+        return "AP(" + ", ".join(expression(v) for v in shown) + ")"
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
         from torch import nn
