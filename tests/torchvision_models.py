@@ -88,6 +88,7 @@ def num_params(name: str) -> int:
     return int(torchvision.models.get_model_weights(name).DEFAULT.meta["num_params"])
 
 
+@functools.lru_cache(maxsize=None)
 def refuses(name: str, size: int) -> bool:
     """Whether torchvision's ``name`` fails on a ``size`` x ``size`` image: some layer's
     output would be empty."""
