@@ -95,7 +95,29 @@ def test_torchvision_published_parameter_count(name):
         aux = sum(p.numel() for p in with_aux.AuxLogits.parameters())
         assert (params, aux) == (23_834_568, 3_326_696)
         params += aux
-    assert params == tv.num_params(name)
+    assert params == tv.published(name)["num_params"]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torchvision_published_operations(name):
+    """``weights.meta["_ops"]``, the "GFLOPS" of torchvision's documentation, is the
+    multiply-accumulates at the weights' crop size in billions, to three decimals."""
+    macs = int(network(name).subs(n=tv.crop_size(name)).macs)
+    assert round(macs / 10**9, 3) == tv.published(name)["_ops"]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torchvision_published_smallest_size(name):
+    """``weights.meta["min_size"]``: the smallest input that symcnn takes."""
+    def takes(size: int) -> bool:
+        try:
+            network(name).subs(n=size)
+        except symcnn.ShapeError:
+            return False
+        return True
+
+    smallest = next(size for size in itertools.count(1) if takes(size))
+    assert (smallest, smallest) == tv.published(name)["min_size"]
 
 
 SCANNED = {  # networks of several families, ceil-mode pools among them: every size up to
