@@ -9,6 +9,7 @@ refuses; and ``symcnn.torch.to_torch`` of each.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import pytest
 
@@ -63,11 +64,11 @@ def test_the_zoo_has_every_network():
 
 
 @pytest.mark.parametrize("name, size", [(name, size) for name in NETWORKS
-                                        for size in (None, *OTHER_SIZES)])
+                                        for size in ("crop", *OTHER_SIZES)])
 def test_network_matches_torchvision(name, size):
     """Parameters, BN statistics, MACs, output shape and every conv, BN and dense
-    layer's output shape, at torchvision's crop size (``size`` None) and others."""
-    size = size or tv.crop_size(name)
+    layer's output shape, at the crop size of torchvision's weights and at others."""
+    size = tv.crop_size(name) if size == "crop" else size
     totals, torch_layers = trace(tv.model(name), size, device="meta")
     net = network(name).subs(n=size)
     assert counts(net) == totals
@@ -94,23 +95,55 @@ def test_torchvision_published_parameter_count(name):
         aux = sum(p.numel() for p in with_aux.AuxLogits.parameters())
         assert (params, aux) == (23_834_568, 3_326_696)
         params += aux
-    assert params == tv.num_params(name)
+    assert params == tv.published(name)["num_params"]
 
 
-SCANNED = {  # one network of each family: every size from 1 to 64 (Inception v3: 96)
-    "alexnet": 64, "vgg11_bn": 64, "resnet18": 64, "resnext50_32x4d": 64,
-    "squeezenet1_0": 64, "squeezenet1_1": 64, "densenet121": 64, "googlenet": 64,
-    "inception_v3": 96, "mobilenet_v2": 64, "mnasnet0_5": 64, "regnet_x_400mf": 64,
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torchvision_published_operations(name):
+    """``weights.meta["_ops"]``, the "GFLOPS" of torchvision's documentation, is the
+    multiply-accumulates at the weights' crop size in billions, to three decimals."""
+    macs = int(network(name).subs(n=tv.crop_size(name)).macs)
+    assert round(macs / 10**9, 3) == tv.published(name)["_ops"]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torchvision_published_smallest_size(name):
+    """``weights.meta["min_size"]``: the smallest input that symcnn takes."""
+    def takes(size: int) -> bool:
+        try:
+            network(name).subs(n=size)
+        except symcnn.ShapeError:
+            return False
+        return True
+
+    smallest = next(size for size in itertools.count(1) if takes(size))
+    assert (smallest, smallest) == tv.published(name)["min_size"]
+
+
+SCANNED = {  # networks of several families, ceil-mode pools among them: every size up to
+    # this one
+    "alexnet": 64, "vgg11_bn": 64, "resnet18": 64, "squeezenet1_0": 64, "squeezenet1_1": 64,
+    "googlenet": 64, "inception_v3": 96, "mobilenet_v2": 32, "mnasnet0_5": 32,
+    "regnet_x_400mf": 32,
 }
 
 
-@pytest.mark.parametrize("name", sorted(SCANNED))
+def sizes_to_scan(name: str) -> range:
+    """Every size up to ``SCANNED[name]``; for the other networks, whose forward passes
+    take longer, every size up to 2 past the smallest that torchvision takes."""
+    if name in SCANNED:
+        return range(1, SCANNED[name] + 1)
+    smallest = next(size for size in itertools.count(1) if not tv.refuses(name, size))
+    return range(1, smallest + 3)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
 def test_refuses_the_sizes_torchvision_refuses(name):
     """``net.subs(n=size)`` raises ShapeError exactly where torchvision's forward pass
     fails because a feature map would be empty."""
     net = network(name)
     ours, theirs = [], []
-    for size in range(1, SCANNED[name] + 1):
+    for size in sizes_to_scan(name):
         try:
             net.subs(n=size)
         except symcnn.ShapeError:

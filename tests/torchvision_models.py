@@ -83,11 +83,13 @@ def crop_size(name: str) -> int:
     return int(weights.transforms.keywords["crop_size"])
 
 
-def num_params(name: str) -> int:
-    """The parameter count torchvision's documentation gives for ``name``."""
-    return int(torchvision.models.get_model_weights(name).DEFAULT.meta["num_params"])
+def published(name: str) -> dict[str, Any]:
+    """What torchvision's documentation gives for ``name``'s weights: ``num_params``,
+    ``_ops`` (its "GFLOPS", in billions, to three decimals), ``min_size``, ..."""
+    return dict(torchvision.models.get_model_weights(name).DEFAULT.meta)
 
 
+@functools.lru_cache(maxsize=None)
 def refuses(name: str, size: int) -> bool:
     """Whether torchvision's ``name`` fails on a ``size`` x ``size`` image: some layer's
     output would be empty."""
