@@ -144,9 +144,14 @@ class Network:
         """Trainable, non-trainable and MACs as evaluated: Python ints in a numeric
         network, which the text table prints without importing sympy."""
         with _collector_paused():  # the sums of many terms, among many objects
-            return (total(r.params for r in self._records),
-                    total(r.non_trainable for r in self._records),
-                    total(r.macs for r in self._records))
+            if self._numeric:
+                return (total(r.params for r in self._records),
+                        total(r.non_trainable for r in self._records),
+                        total(r.macs for r in self._records))
+            return (_bounded_total([r.params for r in self._records], "trainable params"),
+                    _bounded_total([r.non_trainable for r in self._records],
+                                   "non-trainable params"),
+                    _bounded_total([r.macs for r in self._records], "MACs"))
 
     @functools.cached_property
     def params(self) -> Expr:
@@ -277,6 +282,26 @@ class Network:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "
                 f"params {self.params}>")
+
+
+_CHUNK = 256  # terms added to a total at a time, between checks of its size
+
+
+def _bounded_total(terms: list[Any], what: str) -> Any:
+    """The sum of a symbolic network's terms, checked against ``MAX_NODES`` while it is
+    built: like terms collect (a ResNet's 2,000 terms of MACs make 62 operations), so
+    the sum is built a chunk at a time and measured after each, never growing far past
+    the limit before it is refused."""
+    import sympy
+
+    result = sympy.Integer(0)
+    for start in range(0, len(terms), _CHUNK):
+        result = sympy.Add(result, *terms[start:start + _CHUNK])
+        nodes = limits.written_nodes(result)
+        if nodes > limits.MAX_NODES:
+            raise limits.exceeded(f"the total {what} has more than {nodes:,} operations",
+                                  "MAX_NODES")
+    return result
 
 
 def _resolved(given: dict[str, Expr]) -> dict[str, Expr]:

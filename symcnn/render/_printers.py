@@ -12,6 +12,7 @@ order they were written.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, ClassVar
 
@@ -221,18 +222,29 @@ def _long(expr: Any) -> bool:
 
 def text(expr: Any) -> str:
     """For people: ``⌊(n + 2p − k)/s⌋ + 1``, ``(5·5·1 + 1)·32``."""
-    expr = _exact(expr)
-    return (_UNICODE_LONG if _long(expr) else _UNICODE).doprint(expr)
+    return _printed(_exact(expr), "text")
 
 
 def plain(expr: Any) -> str:
     """In symcnn's expression syntax, ASCII: ``floor((n + 2*p - k)/s) + 1``."""
-    expr = _exact(expr)
-    return (_PLAIN_LONG if _long(expr) else _PLAIN).doprint(expr)
+    return _printed(_exact(expr), "plain")
 
 
 def latex(expr: Any) -> str:
     r"""LaTeX math: ``\left\lfloor \frac{n + 2 p - k}{s} \right\rfloor + 1``."""
-    expr = _exact(expr)
-    return (_LATEX_LONG if _long(expr) else _LATEX).doprint(expr)
+    return _printed(_exact(expr), "latex")
+
+
+_PRINTERS: dict[str, tuple[Any, Any]] = {
+    "text": (_UNICODE, _UNICODE_LONG), "plain": (_PLAIN, _PLAIN_LONG),
+    "latex": (_LATEX, _LATEX_LONG)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(expr: sympy.Basic, how: str) -> str:
+    """Printed once: a network's rows repeat the same shapes and counts, and symbolic
+    ones cost sympy's printers far more than the lookup (``MAX_SYMBOLIC_NODES`` counts
+    each distinct value once)."""
+    short, long = _PRINTERS[how]
+    return (long if _long(expr) else short).doprint(expr)
 
