@@ -157,6 +157,7 @@ class Evaluator:
         self.bounds: dict[tuple[Any, ...], Any] = {}
         self.records: list[LayerRecord] = []
         self.calls: list[str] = []
+        self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
 
     # ---- errors ----------------------------------------------------------------
 
@@ -393,6 +394,11 @@ class Evaluator:
         for what, value in (("its output shape", record.output_shape),
                             ("its parameter count", record.params), ("its MACs", record.macs)):
             self.bounded(value, call.pos, f"layer {name}: {what}")
+        if not self.numeric:
+            work = self.work.charge(record.output_shape, record.params, record.macs)
+            if work > limits.MAX_SYMBOLIC_NODES:
+                raise self.limit_error(f"layers so far: {work:,} symbolic operations",
+                                       "MAX_SYMBOLIC_NODES", call.pos)
         self.records.append(record)
         nodes.append(Node(record, branches))
         return record.output_shape
@@ -584,7 +590,11 @@ class Evaluator:
             else:
                 import sympy
 
-                result = sympy.Add(*(to_sympy(t) for t in terms))
+                terms = [to_sympy(t) for t in terms]
+                if limits.written_nodes(*terms) >= limits.MAX_NODES:  # before sympy adds
+                    raise self.limit_error(f"this sum has {limits.written_nodes(*terms):,} "
+                                           "operations", "MAX_NODES", node.pos)
+                result = sympy.Add(*terms)
             return self.bounded(result, node.pos, "this sum")
         for link in reversed(chain):
             value = self.operate(link, value, self.expr(link.right, env))
