@@ -218,6 +218,7 @@ class Evaluator(_Walk):
         # (size, least) -> size >= least, decided or not
         self.bounds: dict[tuple[Any, ...], Any] = {}
         self.records: list[LayerRecord] = []
+        self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
 
     @property
     def numeric(self) -> bool:
@@ -306,6 +307,11 @@ class Evaluator(_Walk):
         for what, value in (("its output shape", record.output_shape),
                             ("its parameter count", record.params), ("its MACs", record.macs)):
             self.expressions.bounded(value, call.pos, f"layer {name}: {what}")
+        if not self.numeric:
+            work = self.work.charge(record.output_shape, record.params, record.macs)
+            if work > limits.MAX_SYMBOLIC_NODES:
+                self.errors.limit(f"layers so far: {work:,} symbolic operations",
+                                  "MAX_SYMBOLIC_NODES", call.pos)
         self.records.append(record)
         at.nodes.append(Node(record, kind, branches))
         at.x = record.output_shape

@@ -162,7 +162,11 @@ class Expressions:
             else:
                 import sympy
 
-                result = sympy.Add(*(to_sympy(t) for t in terms))
+                terms = [to_sympy(t) for t in terms]
+                if limits.written_nodes(*terms) >= limits.MAX_NODES:  # before sympy adds
+                    self.errors.limit(f"this sum has {limits.written_nodes(*terms):,} "
+                                      "operations", "MAX_NODES", node.pos)
+                result = sympy.Add(*terms)
             return self.bounded(result, node.pos, "this sum")
         for link in reversed(chain):
             value = self.operate(link, value, self.expr(link.right, env))

@@ -32,8 +32,13 @@ def _setting(name: str, default: int) -> int:
 #: Characters in one program (and in one value given to ``subs`` or ``--set``):
 #: parsing takes some 5 µs a character, so 100,000 parse in about half a second.
 MAX_TEXT = _setting("MAX_TEXT", 100_000)
-#: Layers in one network, branches included.
-MAX_LAYERS = _setting("MAX_LAYERS", 1_000_000)
+#: Layers in one network, branches included. Measured on the machine of issue 9 (2
+#: cores, Python 3.11), through the command line: a numeric network takes about 0.1 ms
+#: a layer for the text table (20,000 convolutions with tuple arguments: 2.1 s) and
+#: 0.5 ms a layer for JSON or LaTeX (20,000: 10.6 s), the slowest format; 4,000 layers
+#: keep every format near 2 s. Symbolic layers cost more and are bounded by
+#: ``MAX_SYMBOLIC_NODES`` as well.
+MAX_LAYERS = _setting("MAX_LAYERS", 4_000)
 #: Nesting of brackets, parentheses, operators, branches and block calls. Python's own
 #: stack is what bounds this one: far above 100, evaluation needs a larger
 #: ``sys.setrecursionlimit``.
@@ -44,6 +49,18 @@ MAX_DEGREE = _setting("MAX_DEGREE", 16)
 #: Operations in one expression, counted as written out: a value used twice counts
 #: twice, as sympy's walks visit it twice.
 MAX_NODES = _setting("MAX_NODES", 5_000)
+#: Operations in the distinct values of all the layers of a symbolic network together
+#: (each layer's output shape, parameter count and MACs written out; a value met again
+#: counts once), counted as the layers are made. Measured on the same machine: sympy
+#: builds and prints them at some 100-200 µs an operation (1,000 dense layers of
+#: distinct floors, 20,000 operations: 2 s before this limit), so 10,000 is about 1 s
+#: of it; the zoo's networks need at most 952 (GoogLeNet; ResNet-152: 235).
+MAX_SYMBOLIC_NODES = _setting("MAX_SYMBOLIC_NODES", 10_000)
+#: Terms of a closed form rearranged by ``formula(expand=True)`` (``--expand``), counted
+#: before sympy starts; ``collect`` and ``factor`` cost more per term and count as
+#: more (see ``_formula.check_rearrangement``). Measured: expand takes about 450 µs a
+#: term, so 3,000 terms are about 1.5 s.
+MAX_TERMS = _setting("MAX_TERMS", 3_000)
 #: Size of one number, in bits: 2^10000 has 3,011 digits, below the 4,300 that Python
 #: converts to text by default, so every number symcnn makes can be printed.
 MAX_BITS = _setting("MAX_BITS", 10_000)
@@ -120,6 +137,40 @@ def too_large(value: Any) -> bool:
     import sympy
 
     return any(bits(atom) > MAX_BITS for atom in value.atoms(sympy.Rational))
+
+
+def written_nodes(*values: Any) -> int:
+    """The operations of values written out: nodes of each expression's tree (a number
+    or a tuple's element counts one)."""
+    count = 0
+    for value in values:
+        if isinstance(value, tuple):
+            count += written_nodes(*value)
+        elif hasattr(value, "atoms") and not value.is_Atom:
+            count += measure(value)[2]
+        else:
+            count += 1
+    return count
+
+
+class SymbolicWork:
+    """The written-out operations of one network's distinct layer values, against
+    ``MAX_SYMBOLIC_NODES``: a value met again (the same shape after every ReLU, the same
+    block repeated) is cached by sympy and printed once, and costs nothing more."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self._seen: set[Any] = set()
+
+    def charge(self, *values: Any) -> int:
+        """Counts the values not met before; returns the total so far."""
+        for value in values:
+            if isinstance(value, tuple):
+                self.charge(*value)
+            elif value not in self._seen:
+                self._seen.add(value)
+                self.nodes += written_nodes(value)
+        return self.nodes
 
 
 _MEASURED: dict[sympy.Basic, tuple[int, int, int]] = {}

@@ -111,8 +111,16 @@ class Network:
         """The layers, their tree and the totals as evaluated: Python ints and Fractions
         in a network without free symbols (which print without importing sympy), sympy
         values otherwise."""
+        records = self._records
         with _collector_paused():  # the sums of many terms, among many objects
-            return View(self._records, self._tree, totals_of(self._records))
+            if self._numeric:
+                totals = totals_of(records)
+            else:
+                totals = Totals(_bounded_total([r.params for r in records], "trainable params"),
+                                _bounded_total([r.non_trainable for r in records],
+                                               "non-trainable params"),
+                                _bounded_total([r.macs for r in records], "MACs"))
+        return View(records, self._tree, totals)
 
     @functools.cached_property
     def exact(self) -> View:
@@ -293,6 +301,26 @@ class Network:
         shape = ", ".join(str(v) for v in self.output_shape)
         return (f"<symcnn.Network: {len(self.layers)} layers, output ({shape}), "
                 f"params {self.params}>")
+
+
+_CHUNK = 256  # terms added to a total at a time, between checks of its size
+
+
+def _bounded_total(terms: list[Any], what: str) -> Any:
+    """The sum of a symbolic network's terms, checked against ``MAX_NODES`` while it is
+    built: like terms collect (a ResNet's 2,000 terms of MACs make 62 operations), so
+    the sum is built a chunk at a time and measured after each, never growing far past
+    the limit before it is refused."""
+    import sympy
+
+    result = sympy.Integer(0)
+    for start in range(0, len(terms), _CHUNK):
+        result = sympy.Add(result, *terms[start:start + _CHUNK])
+        nodes = limits.written_nodes(result)
+        if nodes > limits.MAX_NODES:
+            raise limits.exceeded(f"the total {what} has more than {nodes:,} operations",
+                                  "MAX_NODES")
+    return result
 
 
 def _resolved(given: dict[str, Expr]) -> dict[str, Expr]:

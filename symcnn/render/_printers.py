@@ -12,6 +12,7 @@ order they were written.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from .._math import to_sympy
+from ..limits import measure
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -76,8 +78,7 @@ class TextPrinter(StrPrinter):
         return text
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        terms = super()._as_ordered_terms(expr, order)
-        return _textbook_terms(terms)
+        return _textbook_terms(super()._as_ordered_terms(expr, order))
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         if not self._settings["unicode"]:
@@ -156,8 +157,7 @@ class TextbookLatexPrinter(LatexPrinter):
     printmethod = "_symcnn_latex"
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        terms = super()._as_ordered_terms(expr, order)
-        return _textbook_terms(terms)
+        return _textbook_terms(super()._as_ordered_terms(expr, order))
 
     def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
         base, sub = _split_name(expr.name)
@@ -197,26 +197,54 @@ class TextbookLatexPrinter(LatexPrinter):
                           for a in expr.args)
 
 
+# sympy's printing order sorts the terms of every sum and the factors of every product
+# by keys that decompose each one as a polynomial: some 100 µs a node, 10 s for the
+# totals of 1,000 dense layers of distinct floors. An expression of more nodes than this
+# is printed in the order sympy keeps its arguments in (``order="none"``, still
+# deterministic, and still positive terms first and the constant last).
+LONG = 300
+
 _UNICODE = TextPrinter({"unicode": True})
 _PLAIN = TextPrinter({"unicode": False})
 _LATEX = TextbookLatexPrinter()
+_UNICODE_LONG = TextPrinter({"unicode": True, "order": "none"})
+_PLAIN_LONG = TextPrinter({"unicode": False, "order": "none"})
+_LATEX_LONG = TextbookLatexPrinter({"order": "none"})
 
 
 def _exact(value: Any) -> sympy.Expr:
     return to_sympy(value)
 
 
+def _long(expr: Any) -> bool:
+    return isinstance(expr, sympy.Basic) and not expr.is_Atom and measure(expr)[2] > LONG
+
+
 def text(expr: Any) -> str:
     """For people: ``⌊(n + 2p − k)/s⌋ + 1``, ``(5·5·1 + 1)·32``."""
-    return _UNICODE.doprint(_exact(expr))
+    return _printed(_exact(expr), "text")
 
 
 def plain(expr: Any) -> str:
     """In symcnn's expression syntax, ASCII: ``floor((n + 2*p - k)/s) + 1``."""
-    return _PLAIN.doprint(_exact(expr))
+    return _printed(_exact(expr), "plain")
 
 
 def latex(expr: Any) -> str:
     r"""LaTeX math: ``\left\lfloor \frac{n + 2 p - k}{s} \right\rfloor + 1``."""
-    return _LATEX.doprint(_exact(expr))
+    return _printed(_exact(expr), "latex")
+
+
+_PRINTERS: dict[str, tuple[Any, Any]] = {
+    "text": (_UNICODE, _UNICODE_LONG), "plain": (_PLAIN, _PLAIN_LONG),
+    "latex": (_LATEX, _LATEX_LONG)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(expr: sympy.Basic, how: str) -> str:
+    """Printed once: a network's rows repeat the same shapes and counts, and symbolic
+    ones cost sympy's printers far more than the lookup (``MAX_SYMBOLIC_NODES`` counts
+    each distinct value once)."""
+    short, long = _PRINTERS[how]
+    return (long if _long(expr) else short).doprint(expr)
 

@@ -81,6 +81,8 @@ def _widths(natural: list[int], width: int | None) -> list[int]:
     return widths
 
 
+PADDED = 100
+
 _OPEN, _CLOSE = "([⌊⌈", ")]⌋⌉"
 
 
@@ -120,11 +122,15 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
     with wrapped cells, to fit ``width``."""
     natural = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     widths = _widths(natural, width)
+    # Without a width nothing wraps; a column is padded to at most PADDED characters and
+    # a longer cell pushes the rest of its own row right, so that one long sum (a Cat of
+    # 3,000 branches) does not pad every row to its length (69 MB of spaces).
+    padded = widths if width is not None else [min(w, PADDED) for w in widths]
     lines = []
-    for cells in [header, ["-" * w for w in widths], *body]:
+    for cells in [header, ["-" * w for w in padded], *body]:
         wrapped = [_wrap(cell, w) for cell, w in zip(cells, widths)]
         for k in range(max(len(w) for w in wrapped)):
-            parts = [(w[k] if k < len(w) else "").ljust(widths[i])
+            parts = [(w[k] if k < len(w) else "").ljust(padded[i])
                      for i, w in enumerate(wrapped)]
             lines.append(GAP.join(parts).rstrip())
     return "\n".join(lines) + "\n"
