@@ -71,9 +71,16 @@ def bind(kind: Kind, call: Call, env: Mapping[str, Any], ctx: Binding) -> dict[s
         elif isinstance(param.default, Like):
             args[param.name] = args[param.default.other]
         else:
-            ctx.pos = call.pos
-            args[param.name] = param.type.convert(ctx, param, param.default)
+            # a default is the same value for every layer of a rank: converted once
+            key = (id(param), ctx.rank, ctx.expressions.numeric)
+            if key not in _DEFAULTS:
+                ctx.pos = call.pos
+                _DEFAULTS[key] = param.type.convert(ctx, param, param.default)
+            args[param.name] = _DEFAULTS[key]
     return args
+
+
+_DEFAULTS: dict[tuple[int, int, bool], Any] = {}
 
 
 def place(arg: Any, call: Call) -> Pos:

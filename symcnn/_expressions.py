@@ -69,6 +69,11 @@ class Expressions:
     def bounded(self, value: Any, pos: Pos, what: str = "this value") -> Any:
         """``value``, after checking that it is neither too large a number nor too deep
         an expression for the limits."""
+        if type(value) is int:  # most values of most networks: checked without a call
+            if value.bit_length() > limits.MAX_BITS:
+                self.errors.limit(f"{what} has a number of more than "
+                                  f"{limits.MAX_BITS:,} bits", "MAX_BITS", pos)
+            return value
         if isinstance(value, tuple):
             for v in value:
                 self.bounded(v, pos, what)

@@ -108,6 +108,12 @@ def expression(value: Any) -> str:
     return printed(value)
 
 
+def _word_or_group(value: Any) -> bool:
+    """Whether an argument is a word or a group, not an expression (numbers first: a
+    failed ``hasattr`` costs an exception)."""
+    return type(value) not in NUMBER and (isinstance(value, str) or hasattr(value, "group"))
+
+
 class ParamType:
     """A type of argument. ``words`` says in an error message what it takes."""
     words = ""
@@ -149,7 +155,7 @@ class Rate(ParamType):
     words = "a number between 0 and 1"
 
     def convert(self, ctx: Context, param: Param, value: Any) -> Any:
-        if isinstance(value, (str, tuple)) or hasattr(value, "group"):
+        if type(value) not in NUMBER and (isinstance(value, (str, tuple)) or hasattr(value, "group")):
             if isinstance(value, tuple):
                 ctx.error(f"{param.name} of {ctx.kind.name} is one number")
             self._not(ctx, param, value)
@@ -173,7 +179,7 @@ class Whole(ParamType):
         if isinstance(value, tuple):
             ctx.error(f"{param.name} of {ctx.kind.name} takes {self.words}, "
                       f"not a tuple of {len(value)}")
-        if isinstance(value, str) or hasattr(value, "group"):
+        if _word_or_group(value):
             self._not(ctx, param, value)
         return self.whole(ctx, param, ctx.number(value))
 
@@ -194,7 +200,7 @@ class PerDim(Whole):
     words = "a whole number or a tuple of one per spatial dimension"
 
     def convert(self, ctx: Context, param: Param, value: Any) -> Any:
-        if isinstance(value, str) or hasattr(value, "group"):
+        if _word_or_group(value):
             self._not(ctx, param, value)
         if isinstance(value, tuple):
             if len(value) != ctx.rank:
