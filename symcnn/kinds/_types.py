@@ -155,7 +155,7 @@ class Rate(ParamType):
     words = "a number between 0 and 1"
 
     def convert(self, ctx: Context, param: Param, value: Any) -> Any:
-        if type(value) not in NUMBER and (isinstance(value, (str, tuple)) or hasattr(value, "group")):
+        if isinstance(value, tuple) or _word_or_group(value):
             if isinstance(value, tuple):
                 ctx.error(f"{param.name} of {ctx.kind.name} is one number")
             self._not(ctx, param, value)
