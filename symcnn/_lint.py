@@ -68,7 +68,7 @@ def indented_after_def(program: Program) -> list[str]:
 def warn(program: Program, records: tuple[Any, ...]) -> None:
     """Issues the warnings of every check, as from the caller of ``parse``."""
     messages = indented_after_def(program)
-    if records and records[0].kind == "I":
+    if records:  # the first record is always the input
         message = channels_first(records[0])
         if message:
             messages.append(message)
