@@ -136,7 +136,7 @@ def floor_div(numerator: Expr, denominator: Expr) -> Expr:
         return numerator // denominator
     import sympy
 
-    if numerator.is_Integer and denominator.is_Integer:
+    if is_integer(numerator) and is_integer(denominator):
         return sympy.Integer(int(numerator) // int(denominator))
     return _rounded(sympy.floor, _unfloor(numerator, sympy.floor) / denominator)
 
@@ -149,7 +149,7 @@ def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
         return -(-numerator // denominator)
     import sympy
 
-    if numerator.is_Integer and denominator.is_Integer:
+    if is_integer(numerator) and is_integer(denominator):
         return sympy.Integer(-(-int(numerator) // int(denominator)))
     return _rounded(sympy.ceiling, _unfloor(numerator, sympy.ceiling) / denominator)
 

@@ -172,6 +172,28 @@ class Network:
     def input_shape(self) -> tuple[Expr, ...]:
         return self.layers[0].output_shape
 
+    @functools.cached_property
+    def receptive_fields(self) -> dict[str, Any]:
+        """Each layer's receptive field by its name (``net.receptive_field_of(name)``)."""
+        from ._receptive import fields
+
+        return fields(self.exact.tree)
+
+    def receptive_field_of(self, name: str) -> Any:
+        """The receptive field of the layer called ``name`` (``"C3"``, ``"res1.body.C1"``):
+        ``.size``, ``.stride`` and ``.padding``, one entry per spatial dimension. Raises
+        ``SymcnnError`` saying why a layer has none (it comes after ``G`` or ``D``)."""
+        from ._receptive import field_of
+
+        if name not in self.receptive_fields:
+            raise SymcnnError(f"this network has no layer {name!r}")
+        return field_of(self.receptive_fields, name)
+
+    @property
+    def receptive_field(self) -> Any:
+        """The receptive field of the network's output; see :meth:`receptive_field_of`."""
+        return self.receptive_field_of(self.layers[-1].name)
+
     @property
     def params(self) -> Expr:
         """Trainable parameters, in total."""

@@ -110,12 +110,32 @@ class Kind:
             return record.args[param.default.other]
         return param.type.held(param.default, rank(record.input_shape))
 
+    # ---- receptive field ---------------------------------------------------------------
+
+    def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
+        """The layer's step in the receptive field (``symcnn._receptive``): per spatial
+        dimension its effective kernel ``d(k - 1) + 1``, its stride and the padding
+        before the first position. A kind whose outputs do not each see a window of its
+        input has none, and says so."""
+        raise NoWindow(f"{self.name} ({self.summary}) has no receptive field: its outputs "
+                       "do not each see a window of its input")
+
     # ---- PyTorch -----------------------------------------------------------------------
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
         """The ``torch.nn`` module of one layer (``record`` as ``net.layers`` has it,
         with numbers); ``children`` are a merge's branches, built already."""
         raise SymcnnError(f"{self.name} has no PyTorch module yet")
+
+
+class NoWindow(SymcnnError):
+    """A kind without a receptive field (``G``, ``D``, ``T``, ...)."""
+
+
+def same_window(record: Any) -> tuple[tuple[Any, Any, Any], ...]:
+    """The window of a layer that keeps every position: size 1, stride 1, no padding
+    (``BN``, activations, ``Drop``)."""
+    return ((1, 1, 0),) * rank(record.input_shape)
 
 
 class Merge(Kind):

@@ -85,8 +85,27 @@ def torch_padded(module: Any, x: Shape, k: Any, s: Any, d: Any, value: float = 0
     return nn.Sequential(Pad(amounts, value), module)
 
 
+def sliding_window(record: Any, dilation: Any) -> tuple[tuple[Any, Any, Any], ...]:
+    """The receptive-field step of a convolution or a pool: with ``p=same``, the padding
+    before is half of what TensorFlow adds, rounded down (the rest goes after)."""
+    a, x = record.args, record.input_shape
+    steps = []
+    for i in range(rank(x)):
+        k = dilation[i] * (a["k"][i] - 1) + 1
+        if a["p"] == "same":
+            total = maximum((ceil_div(x[i], a["s"][i]) - 1) * a["s"][i] + k - x[i], 0)
+            before = floor_div(total, 2)
+        else:
+            before = a["p"][i]
+        steps.append((k, a["s"][i], before))
+    return tuple(steps)
+
+
 class _Convolution(Kind):
-    """What ``C`` and ``DW`` share: their PyTorch module."""
+    """What ``C`` and ``DW`` share: their PyTorch module and their window."""
+
+    def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
+        return sliding_window(record, record.args["d"])
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
         from torch import nn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Check, Kind, Needs, Out, Param, Shape, register
+from ._base import Check, Kind, Needs, Out, Param, Shape, register, same_window
 from ._types import Rate
 from .conv import written_product
 
@@ -16,6 +16,8 @@ class BatchNorm(Kind):
     foreign = ("batchnormalization", "batchnorm", "bn", "norm")
     needs = Needs.ANY
     summary = "batch normalisation: 2c trained, 2c running statistics"
+
+    window = staticmethod(same_window)
 
     def apply(self, check: Check, x: Shape) -> Out:
         c = x[-1]
@@ -36,6 +38,8 @@ class LayerNorm(Kind):
     needs = Needs.ANY
     summary = "layer normalisation over the channels: 2c trained, no running statistics"
 
+    window = staticmethod(same_window)
+
     def apply(self, check: Check, x: Shape) -> Out:
         return Out(x, written_product(2, x[-1]))
 
@@ -53,6 +57,8 @@ class Dropout(Kind):
     signature = (Param("r", Rate(), foreign=("rate", "p_drop")),)
     needs = Needs.ANY
     summary = "dropout with rate r"
+
+    window = staticmethod(same_window)
 
     def apply(self, check: Check, x: Shape, r: Any) -> Out:
         return Out(x)
@@ -74,6 +80,8 @@ class Activation(Kind):
         self.foreign = foreign
         self.torch_name = torch
         self.torch_args = torch_args
+
+    window = staticmethod(same_window)
 
     def apply(self, check: Check, x: Shape) -> Out:
         return Out(x)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, ge, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Variadic, expression
-from .conv import PAD, SIZE, ints, torch_padded
+from .conv import PAD, SIZE, ints, sliding_window, torch_padded
 
 POOL = (SIZE, Param("s", PerDim(), Like("k"), foreign=("stride", "strides")), PAD,
         Param("ceil", Flag(), False, foreign=("ceil_mode",)))
@@ -35,6 +35,10 @@ def pooled(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
 
 class _Pool(Kind):
     signature = POOL
+
+    def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
+        return sliding_window(record, (1,) * rank(record.input_shape))
+
     torch_name = ""
     fill = 0.0  # what 'same' padding pads with
 
