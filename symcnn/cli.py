@@ -92,6 +92,9 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--width", type=int, metavar="COLUMNS",
                         help="fit the text table to COLUMNS characters (default: the "
                              "terminal's width on a terminal, no limit when piped)")
+    parser.add_argument("--rf", action="store_true",
+                        help="print each layer's receptive field (size, effective stride "
+                             "and padding) instead of its counts (text or markdown)")
     closed = parser.add_argument_group("closed forms")
     closed.add_argument("--formula", action="store_true",
                         help="print only the totals in closed form")
@@ -163,7 +166,11 @@ def _show(net: Network, args: argparse.Namespace) -> int:
     if args.set:
         net = net.subs(_values(args.set))
     width = _width(args)
-    if args.formula:
+    if args.rf:
+        from .render import render_receptive
+
+        out = render_receptive(net, args.format, width=width)
+    elif args.formula:
         out = render_formulas(net, args.format, width=width, collect=args.collect,
                               factor=args.factor, expand=args.expand,
                               assume_divisible=args.assume_divisible)

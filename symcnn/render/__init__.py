@@ -203,6 +203,15 @@ def overview(nets: Sequence[tuple[str, Viewed]], fmt: str = "text", *,
         return form.overview(nets, width)
 
 
+def render_receptive(net: Any, fmt: str = "text", *, width: int | None = None) -> str:
+    """Each layer's receptive field (``symcnn --rf``): a text or Markdown table of its
+    size, effective stride and effective padding, "—" where a layer has none."""
+    if fmt not in ("text", "markdown"):
+        raise SymcnnError(f"--rf prints text or markdown, not {fmt}")
+    with _long_integers():
+        return _table.receptive(net, fmt == "markdown", width)
+
+
 def latex_math(net: Viewed) -> str:
     """The derivation as display math, for Jupyter's ``_repr_latex_``."""
     from . import _latex

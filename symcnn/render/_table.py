@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._math import is_integer
 from ._summary import Row, arranged, grouped, human, rows, totals
@@ -141,6 +141,26 @@ def table(net: Viewed, layout: str = "hwc", width: int | None = None) -> str:
     body = [_cells(row, layout) for row in rows(net, evaluated=True)]
     totals_block = "\n".join(_labelled(total_lines(net), width))
     return grid(HEADER, body, width) + "\n" + totals_block + "\n"
+
+
+def receptive(net: Any, markdown: bool, width: int | None) -> str:
+    """Each layer's receptive field, one row per layer (see ``symcnn._receptive``)."""
+    header = ("layer", "output shape", "receptive field", "stride", "padding")
+    found = net.receptive_fields
+    body = []
+    for row in rows(net):
+        field = found[row.record.name]
+        cells = ["—", "—", "—"] if isinstance(field, str) else [
+            " × ".join(number(v) for v in values)
+            for values in (field.size, field.stride, field.padding)]
+        label = ("&emsp;" if markdown else INDENT) * row.depth + row.label
+        body.append([label, shape_text(row.record.output_shape, "hwc"), *cells])
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|:--|:--|--:|--:|--:|"]
+        lines += ["| " + " | ".join(_md(c) if i else c for i, c in enumerate(cells)) + " |"
+                  for cells in body]
+        return "\n".join(lines) + "\n"
+    return grid(header, body, width)
 
 
 def _labelled(pairs: list[tuple[str, str]], width: int | None) -> list[str]:
