@@ -364,12 +364,55 @@ def _ranges(item: str) -> tuple[str, list[range]]:
     return name, parts
 
 
+# ---- symcnn solve ----------------------------------------------------------------------
+
+def _solve_arguments(parser: argparse.ArgumentParser) -> None:
+    from ._solve import BOUNDS
+
+    parser.add_argument("network", nargs="?", help="the network, in the symcnn language")
+    parser.add_argument("-f", "--file", help="read the network from FILE ('-': standard input)")
+    parser.add_argument("--zoo", metavar="NAME", help="a zoo network instead")
+    parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="values for the other free symbols")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--largest", metavar="SYMBOL",
+                       help="the largest valid SYMBOL whose totals are at most the bounds")
+    which.add_argument("--smallest", metavar="SYMBOL",
+                       help="the smallest valid SYMBOL whose totals are at least the bounds")
+    for bound in BOUNDS:
+        parser.add_argument(f"--{bound.replace('_', '-')}", dest=bound, type=int,
+                            metavar="N", help=f"a bound on {bound}")
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from . import zoo
+    from ._solve import BOUNDS
+    from .network import parse
+
+    given = [args.network is not None, args.file is not None, args.zoo is not None]
+    if sum(given) != 1:
+        raise SymcnnError("give one network: as text, with -f FILE or with --zoo NAME")
+    net = (zoo.load(args.zoo) if args.zoo is not None else
+           parse(args.network if args.network is not None else read_source(args.file)))
+    if args.set:
+        net = net.subs(_values(args.set))
+    bounds = {b: getattr(args, b) for b in BOUNDS if getattr(args, b) is not None}
+    if args.largest is not None:
+        value = net.largest(args.largest, **bounds)
+    else:
+        value = net.smallest(args.smallest, **bounds)
+    _print(f"{args.largest or args.smallest} = {value}\n")
+    return EXIT_OK
+
+
 COMMANDS = {
     "zoo": Command("list the zoo's networks with their totals (at n=224 unless --set "
                    "says otherwise); zoo NAME shows one",
                    _zoo_arguments, _zoo),
     "sweep": Command("a network's totals over a grid of values, as CSV",
                      _sweep_arguments, _sweep),
+    "solve": Command("the largest (or smallest) size whose totals stay within bounds",
+                     _solve_arguments, _solve),
 }
 
 

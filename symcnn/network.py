@@ -194,6 +194,23 @@ class Network:
         """The receptive field of the network's output; see :meth:`receptive_field_of`."""
         return self.receptive_field_of(self.layers[-1].name)
 
+    def largest(self, name: str, **bounds: int) -> int:
+        """The largest valid value of the free symbol ``name`` whose totals are at most
+        the bounds: ``net.largest("n", macs=10**10)``; bounds are ``params``,
+        ``non_trainable``, ``total``, ``macs``, ``flops`` and ``weights_bytes`` (float32),
+        several at once. Exact: a search on the closed forms, floors included, invalid
+        sizes skipped. Every other symbol needs a value first (``subs``)."""
+        from ._solve import solve
+
+        return solve(self, name, bounds, largest=True)
+
+    def smallest(self, name: str, **bounds: int) -> int:
+        """The smallest valid value of ``name`` whose totals are at least the bounds;
+        see :meth:`largest`."""
+        from ._solve import solve
+
+        return solve(self, name, bounds, largest=False)
+
     @property
     def params(self) -> Expr:
         """Trainable parameters, in total."""
