@@ -99,7 +99,11 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     closed.add_argument("--formula", action="store_true",
                         help="print only the totals in closed form")
     closed.add_argument("--assume-divisible", action="store_true",
-                        help="drop the floors, as if every stride divided its size")
+                        help="drop the floors, as if every stride divided its size (exact "
+                             "only where every division it drops is whole)")
+    closed.add_argument("--multiples", action="store_true",
+                        help="write n as a multiple of the total stride (n = 32·m for "
+                             "ResNet): the floors vanish, exact at every such size")
     how = closed.add_mutually_exclusive_group()
     how.add_argument("--expand", action="store_true", help="expand the closed form")
     how.add_argument("--factor", action="store_true", help="factor the closed form")
@@ -165,6 +169,11 @@ def _show(net: Network, args: argparse.Namespace) -> int:
 
     if args.set:
         net = net.subs(_values(args.set))
+    if getattr(args, "multiples", False):
+        stride = net.total_stride()
+        net = net.on_multiples("n", stride, "m")
+        if args.format == "text":
+            _print(f"n = {stride}·m\n")
     width = _width(args)
     if args.rf:
         from .render import render_receptive
