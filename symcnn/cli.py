@@ -373,6 +373,35 @@ def _ranges(item: str) -> tuple[str, list[range]]:
     return name, parts
 
 
+# ---- symcnn compare ------------------------------------------------------------------
+
+def _compare_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("networks", nargs="+", metavar="NETWORK",
+                        help="zoo names, files or network texts")
+    _output_options(parser)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from . import zoo
+    from .network import parse
+    from .render import overview
+
+    values = _values(args.set)
+    nets = []
+    for item in args.networks:
+        if item in zoo.names():
+            net = zoo.load(item)
+        elif os.path.isfile(item):
+            net = parse(read_source(item))
+        else:
+            net = parse(item)
+        free = {s.name for s in net.symbols}
+        given = {k: v for k, v in values.items() if k in free}
+        nets.append((item, net.subs(given) if given else net))
+    _print(overview(nets, args.format, width=_width(args)))
+    return EXIT_OK
+
+
 # ---- symcnn solve ----------------------------------------------------------------------
 
 def _solve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -420,6 +449,8 @@ COMMANDS = {
                    _zoo_arguments, _zoo),
     "sweep": Command("a network's totals over a grid of values, as CSV",
                      _sweep_arguments, _sweep),
+    "compare": Command("several networks' totals side by side (zoo names, files or texts)",
+                       _compare_arguments, _compare),
     "solve": Command("the largest (or smallest) size whose totals stay within bounds",
                      _solve_arguments, _solve),
 }

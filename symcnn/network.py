@@ -10,7 +10,7 @@ import gc
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from . import limits
 from ._diagnostics import Diagnostics
@@ -221,6 +221,26 @@ class Network:
         if isinstance(of, bool) or not isinstance(of, int) or of < 1:
             raise SymcnnError(f"of= is a whole number of at least 1, not {of!r}")
         return self.subs({name: f"{of}*{symbol}"})
+
+    def compare(self, *others: Network, names: Sequence[str] | None = None,
+                fmt: str = "text") -> str:
+        """This network's totals next to others', one row each (``symcnn compare``), in
+        any format; ``names`` label the rows (``A``, ``B``, ... by default).
+
+        >>> a, b = parse("I(32, 32, 3) C(16, 3)"), parse("I(32, 32, 3) C(16, 5)")
+        >>> print(a.compare(b, names=["3x3", "5x5"]), end="")
+        network  input        params  MACs
+        -------  -----------  ------  -------
+        3x3      (32, 32, 3)  448     388,800
+        5x5      (32, 32, 3)  1,216   940,800
+        """
+        from .render import overview
+
+        nets = (self, *others)
+        labels = list(names) if names is not None else [chr(65 + i) for i in range(len(nets))]
+        if len(labels) != len(nets):
+            raise SymcnnError(f"{len(labels)} names for {len(nets)} networks")
+        return overview(list(zip(labels, nets)), fmt)
 
     def largest(self, name: str, **bounds: int) -> int:
         """The largest valid value of the free symbol ``name`` whose totals are at most
