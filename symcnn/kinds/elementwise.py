@@ -1,11 +1,13 @@
-"""Layers that keep the shape: ``BN``, ``Drop`` and the activations."""
+"""Layers that keep the shape: ``BN``, ``LN``, ``Drop`` and the activations, ``PReLU``
+with its trained slopes among them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._math import ZERO, eq, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register
-from ._types import Rate
+from ._types import Flag, Rate, Whole
 from .conv import written_product
 
 
@@ -14,18 +16,28 @@ class BatchNorm(Kind):
     name = "BN"
     aliases = ("BatchNorm",)
     foreign = ("batchnormalization", "batchnorm", "bn", "norm")
+    # Keras's scale and center: without them, no trained factor (gamma) or shift (beta)
+    signature = (Param("scale", Flag(), True, foreign=("gamma", "affine")),
+                 Param("center", Flag(), True, foreign=("beta",)))
     needs = Needs.ANY
-    summary = "batch normalisation: 2c trained, 2c running statistics"
+    summary = "batch normalisation: 2c trained (c each for scale and center), 2c running statistics"
 
-    def apply(self, check: Check, x: Shape) -> Out:
+    def apply(self, check: Check, x: Shape, scale: Any, center: Any) -> Out:
         c = x[-1]
-        return Out(x, written_product(2, c), 2 * c)
+        trained = written_product(2, c) if scale and center else c if scale or center else ZERO
+        return Out(x, trained, 2 * c)
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
         from torch import nn
 
-        x = record.input_shape
-        return getattr(nn, f"BatchNorm{max(len(x) - 1, 1)}d")(int(x[-1]))
+        x, scale, center = record.input_shape, record.args["scale"], record.args["center"]
+        norm = getattr(nn, f"BatchNorm{max(len(x) - 1, 1)}d")(int(x[-1]),
+                                                              affine=scale and center)
+        if scale == center:
+            return norm
+        from .._torch_modules import ChannelAffine  # PyTorch's affine is both or neither
+
+        return nn.Sequential(norm, ChannelAffine(int(x[-1]), scale=scale, shift=center))
 
 
 @register
@@ -103,3 +115,37 @@ ACTIVATIONS = tuple(register(kind) for kind in (
                size=5),
     Activation("Identity", "Identity", ("identity", "linearactivation")),
 ))
+
+
+@register
+class PReLU(Kind):
+    """PyTorch's convention: one slope by default, or one per channel; Keras's default,
+    one per element (``shared_axes=None``), is ``a`` = the number of elements."""
+    name = "PReLU"
+    foreign = ("prelu", "parametricrelu")
+    signature = (Param("a", Whole(), 1, foreign=("num_parameters", "alpha", "shared_axes")),)
+    needs = Needs.ANY
+    summary = "parametric ReLU with a trained slopes: 1, one per channel or one per element"
+
+    def apply(self, check: Check, x: Shape, a: Any) -> Out:
+        c, elements = x[-1], product(x)
+        options = [eq(a, 1), eq(a, c), eq(a, elements)]
+        if all(isinstance(o, bool) for o in options):
+            fits: Any = any(options)
+        else:
+            import sympy
+
+            fits = sympy.Or(*options)
+        check.holds(fits, lambda: f"PReLU has one slope (a=1), one per channel (a={c}) or "
+                    f"one per element (a={elements}), not a={a}")
+        return Out(x, a)
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        from .._torch_modules import ElementPReLU
+
+        x, a = record.input_shape, int(record.args["a"])
+        if a in (1, int(x[-1])):
+            return nn.PReLU(a)
+        return ElementPReLU((int(x[-1]), *(int(v) for v in x[:-1])))
