@@ -1,60 +1,13 @@
-"""Layers that keep the shape: ``BN``, ``LN``, ``Drop`` and the activations, ``PReLU``
-with its trained slopes among them."""
+"""Layers that keep the shape: ``Drop`` and the activations, ``PReLU`` with its trained
+slopes among them. (The normalisations are in ``norm``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .._math import ZERO, eq, product
+from .._math import eq, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register
-from ._types import Flag, Rate, Whole
-from .conv import written_product
-
-
-@register
-class BatchNorm(Kind):
-    name = "BN"
-    aliases = ("BatchNorm",)
-    foreign = ("batchnormalization", "batchnorm", "bn", "norm")
-    # Keras's scale and center: without them, no trained factor (gamma) or shift (beta)
-    signature = (Param("scale", Flag(), True, foreign=("gamma", "affine")),
-                 Param("center", Flag(), True, foreign=("beta",)))
-    needs = Needs.ANY
-    summary = "batch normalisation: 2c trained (c each for scale and center), 2c running statistics"
-
-    def apply(self, check: Check, x: Shape, scale: Any, center: Any) -> Out:
-        c = x[-1]
-        trained = written_product(2, c) if scale and center else c if scale or center else ZERO
-        return Out(x, trained, 2 * c)
-
-    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
-        from torch import nn
-
-        x, scale, center = record.input_shape, record.args["scale"], record.args["center"]
-        norm = getattr(nn, f"BatchNorm{max(len(x) - 1, 1)}d")(int(x[-1]),
-                                                              affine=scale and center)
-        if scale == center:
-            return norm
-        from .._torch_modules import ChannelAffine  # PyTorch's affine is both or neither
-
-        return nn.Sequential(norm, ChannelAffine(int(x[-1]), scale=scale, shift=center))
-
-
-@register
-class LayerNorm(Kind):
-    name = "LN"
-    aliases = ("LayerNorm",)
-    foreign = ("layernormalization", "layernorm")
-    needs = Needs.ANY
-    summary = "layer normalisation over the channels: 2c trained, no running statistics"
-
-    def apply(self, check: Check, x: Shape) -> Out:
-        return Out(x, written_product(2, x[-1]))
-
-    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
-        from .._torch_modules import ChannelNorm
-
-        return ChannelNorm(int(record.input_shape[-1]))
+from ._types import Rate, Whole
 
 
 @register
