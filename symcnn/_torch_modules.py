@@ -62,3 +62,70 @@ class ChannelNorm(nn.LayerNorm):
         if x.dim() == 2:
             return super().forward(x)
         return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+
+
+def _per_channel(weight: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """A ``(c,)`` tensor shaped to broadcast over the channels of a channels-first ``x``."""
+    return weight.view(-1, *(1,) * (x.dim() - 2))
+
+
+class ChannelAffine(nn.Module):
+    """A trained factor per channel (ConvNeXt's ``layer_scale``), a trained shift per
+    channel, or both: what a batch normalisation with only one of Keras's ``scale`` and
+    ``center`` adds to ``BatchNorm(affine=False)``, which PyTorch lacks."""
+
+    def __init__(self, channels: int, scale: bool = True, shift: bool = False):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(channels)) if shift else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.weight is not None:
+            x = x * _per_channel(self.weight, x)
+        if self.bias is not None:
+            x = x + _per_channel(self.bias, x)
+        return x
+
+
+class ElementPReLU(nn.Module):
+    """Keras's default PReLU: one trained slope per element (``shared_axes=None``);
+    PyTorch's takes one slope or one per channel."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        super().__init__()
+        self.weight = nn.Parameter(torch.full(shape, 0.25))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.clamp(x, min=0) + self.weight * torch.clamp(x, max=0)
+
+
+class Standardize(nn.Module):
+    """Keras's ``Normalization`` layer, adapted: a mean and a variance per channel and
+    the count of samples they were taken from, held as buffers (not trained)."""
+
+    mean: torch.Tensor
+    variance: torch.Tensor
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(channels))
+        self.register_buffer("variance", torch.ones(channels))
+        self.register_buffer("count", torch.zeros((), dtype=torch.int64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean, variance = _per_channel(self.mean, x), _per_channel(self.variance, x)
+        return (x - mean) / torch.sqrt(torch.clamp(variance, min=1e-7))
+
+
+class Rescale(nn.Module):
+    """Keras's ``Rescaling``: ``x * scale + offset``, nothing trained."""
+
+    def __init__(self, scale: float, offset: float = 0.0):
+        super().__init__()
+        self.scale, self.offset = scale, offset
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale + self.offset
+
+    def extra_repr(self) -> str:
+        return f"scale={self.scale}, offset={self.offset}"

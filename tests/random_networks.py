@@ -49,7 +49,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn.kinds import OPTIONAL, REQUIRED, Kind, Like, Merge, Needs, Param, kinds, rank
-from symcnn.kinds._types import Flag, Padding, PerDim, Rate, Whole
+from symcnn.kinds._types import Flag, Padding, PerDim, Rate, Real, Whole
 from symcnn.kinds.input import FORMS, Sizes
 from symcnn.kinds.merge import Branches
 from symcnn.kinds.pool import DIMENSIONS_KEYS, OutputSizes
@@ -73,6 +73,8 @@ SMALL = 4  # the largest small number drawn (a kernel, a stride, a group count)
 MAX_DEPTH = 2  # nesting of merges
 ATTEMPTS = 3  # draws of one layer's arguments before the layer is left out
 RATES = ("0", "0.5", ".25", "1", "0.0", "0.125", "0.75", "1.0")
+# no division: test_symbolic.py replaces whole numbers by names, and 1/255 could become 1/0
+REALS = ("2", "-1", "0.5", "-0.25", "0.0078125", "0")
 
 #: PyTorch refusals that symcnn is known not to share yet (a part of the message), each
 #: with the test that reproduces it, marked xfail: a layer PyTorch refuses so is left
@@ -217,6 +219,11 @@ def rate(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(param.name, text, Fraction(text))]
 
 
+def real(draw, param: Param, at: Place) -> list[Arg]:
+    text = draw(st.sampled_from(REALS))
+    return [Arg(param.name, text, Fraction(text))]
+
+
 def input_sizes(draw, param: Param, at: Place) -> list[Arg]:
     """An input of the rank of ``at.x`` (the rank is all the input's place says)."""
     r = rank(at.x)
@@ -261,7 +268,7 @@ def branches(draw, param: Param, at: Place) -> list[Arg] | None:
 #: How each type of argument is drawn: ``(draw, param, place) -> [Arg]`` (None when no
 #: value fits). Looked up by the exact type, so that a new type fails loudly.
 DRAWERS: dict[type, Callable[..., list[Arg] | None]] = {
-    Whole: whole, PerDim: per_dim, Padding: padding, Flag: flag, Rate: rate,
+    Whole: whole, PerDim: per_dim, Padding: padding, Flag: flag, Rate: rate, Real: real,
     Sizes: input_sizes, OutputSizes: output_sizes, Branches: branches,
 }
 

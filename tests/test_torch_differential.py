@@ -4,7 +4,7 @@ Hypothesis builds random valid programs over every registered layer kind and arg
 on vectors, signals, images and volumes (``random_networks.networks``). For each
 network, ``symcnn.torch.to_torch`` gives real ``torch.nn`` modules and a forward pass of
 one sample; PyTorch's own counts must equal symcnn's: ``sum(p.numel())`` for trainable
-parameters, BatchNorm's running statistics for the non-trainable ones, every layer's
+parameters, buffers (BatchNorm's running statistics) for the non-trainable ones, every layer's
 input and output shape (a forward hook on the submodule of each record's name) and the
 MACs of every convolution (1-D, 2-D, 3-D, transposed or not) and Linear as
 docs/language.md counts them.
@@ -78,8 +78,11 @@ def torch_view(net):
 
 
 def non_trainable(module):
-    return sum(m.running_mean.numel() + m.running_var.numel() for m in module.modules()
-               if isinstance(m, nn.modules.batchnorm._BatchNorm))
+    """The values a module holds and does not train, as Keras counts them: its buffers
+    (BatchNorm's running statistics, the mean, variance and count of Keras's
+    Normalization), but not the batch counter that only PyTorch's BatchNorm keeps."""
+    return sum(b.numel() for name, b in module.named_buffers()
+               if not name.endswith("num_batches_tracked"))
 
 
 def within(name, prefix):

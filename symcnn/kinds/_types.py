@@ -168,6 +168,18 @@ class Rate(ParamType):
         return value
 
 
+class Real(ParamType):
+    """An exact number of any sign: a factor, an offset (``1/255``, ``-1``, ``0.5``)."""
+    words = "a number"
+
+    def convert(self, ctx: Context, param: Param, value: Any) -> Any:
+        if isinstance(value, tuple):
+            ctx.error(f"{param.name} of {ctx.kind.name} is one number")
+        if isinstance(value, str) or hasattr(value, "group"):
+            self._not(ctx, param, value)
+        return ctx.number(value)
+
+
 class Whole(ParamType):
     """A whole number of at least ``least``: a count of filters, units, groups."""
     words = "a whole number"

@@ -1,52 +1,13 @@
-"""Layers that keep the shape: ``BN``, ``Drop`` and the activations."""
+"""Layers that keep the shape: ``Drop`` and the activations, ``PReLU`` with its trained
+slopes among them. (The normalisations are in ``norm``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._math import eq, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register, same_window
-from ._types import Rate
-from .conv import written_product
-
-
-@register
-class BatchNorm(Kind):
-    name = "BN"
-    aliases = ("BatchNorm",)
-    foreign = ("batchnormalization", "batchnorm", "bn", "norm")
-    needs = Needs.ANY
-    summary = "batch normalisation: 2c trained, 2c running statistics"
-
-    window = staticmethod(same_window)
-
-    def apply(self, check: Check, x: Shape) -> Out:
-        c = x[-1]
-        return Out(x, written_product(2, c), 2 * c)
-
-    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
-        from torch import nn
-
-        x = record.input_shape
-        return getattr(nn, f"BatchNorm{max(len(x) - 1, 1)}d")(int(x[-1]))
-
-
-@register
-class LayerNorm(Kind):
-    name = "LN"
-    aliases = ("LayerNorm",)
-    foreign = ("layernormalization", "layernorm")
-    needs = Needs.ANY
-    summary = "layer normalisation over the channels: 2c trained, no running statistics"
-
-    window = staticmethod(same_window)
-
-    def apply(self, check: Check, x: Shape) -> Out:
-        return Out(x, written_product(2, x[-1]))
-
-    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
-        from .._torch_modules import ChannelNorm
-
-        return ChannelNorm(int(record.input_shape[-1]))
+from ._types import Rate, Whole
 
 
 @register
@@ -111,3 +72,39 @@ ACTIVATIONS = tuple(register(kind) for kind in (
                size=5),
     Activation("Identity", "Identity", ("identity", "linearactivation")),
 ))
+
+
+@register
+class PReLU(Kind):
+    """PyTorch's convention: one slope by default, or one per channel; Keras's default,
+    one per element (``shared_axes=None``), is ``a`` = the number of elements."""
+    name = "PReLU"
+    foreign = ("prelu", "parametricrelu")
+    signature = (Param("a", Whole(), 1, foreign=("num_parameters", "alpha", "shared_axes")),)
+    needs = Needs.ANY
+    summary = "parametric ReLU with a trained slopes: 1, one per channel or one per element"
+
+    window = staticmethod(same_window)
+
+    def apply(self, check: Check, x: Shape, a: Any) -> Out:
+        c, elements = x[-1], product(x)
+        options = [eq(a, 1), eq(a, c), eq(a, elements)]
+        if all(isinstance(o, bool) for o in options):
+            fits: Any = any(options)
+        else:
+            import sympy
+
+            fits = sympy.Or(*options)
+        check.holds(fits, lambda: f"PReLU has one slope (a=1), one per channel (a={c}) or "
+                    f"one per element (a={elements}), not a={a}")
+        return Out(x, a)
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        from .._torch_modules import ElementPReLU
+
+        x, a = record.input_shape, int(record.args["a"])
+        if a in (1, int(x[-1])):
+            return nn.PReLU(a)
+        return ElementPReLU((int(x[-1]), *(int(v) for v in x[:-1])))
