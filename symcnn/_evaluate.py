@@ -290,8 +290,9 @@ class Evaluator(_Walk):
             groups += [BoundGroup(Group((), call.pos), env)] * (kind.complete(len(groups))
                                                                  - len(groups))
             shapes = []
+            start = kind.branch_input(check, x or (), len(groups))
             for label, group in zip(kind.branch_labels(len(groups)), groups):
-                inner = _Path(x, _Scope(f"{name}.{label}."), [])
+                inner = _Path(start, _Scope(f"{name}.{label}."), [])
                 shapes.append(self.nested(group.group.items, group.env, inner, call.pos).x)
                 branches += (tuple(inner.nodes),)
             out = kind.combine(check, x or (), shapes)

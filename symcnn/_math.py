@@ -259,7 +259,7 @@ def divisible(value: Any, divisor: Any) -> Any:
         return divisor != 0 and value % divisor == 0
     import sympy
 
-    if divisor.is_zero is False:
+    if (divisor != 0) if type(divisor) in NUMBER else divisor.is_zero is False:
         return sympy.Eq(sympy.Mod(value, divisor), 0)
     return sympy.Eq(value, divisor * sympy.floor(value / divisor))
 

@@ -55,7 +55,8 @@ def _walk(nodes: tuple[Node, ...], field: Field, found: dict[str, Field]) -> Fie
         record = node.record
         if isinstance(node.kind, Merge):
             ends = [_walk(branch, field, found) for branch in node.branches]
-            field = _joined(ends, record.name)
+            if not node.kind.keeps_input_field:
+                field = _joined(ends, record.name)
         elif isinstance(field, ReceptiveField):
             try:
                 field = _stepped(field, node.kind.window(record))

@@ -44,6 +44,52 @@ class Branches(nn.Module):
         return self.combine([branch(x) for branch in self.children()])
 
 
+class SideBranch(nn.Module):
+    """``Aux``: runs its branch (so that it is counted, as torchvision's auxiliary
+    classifiers in training) and goes on with the input; the branch's output leaves the
+    model."""
+
+    def __init__(self, branches: list[tuple[str, nn.Module]]):
+        super().__init__()
+        for name, branch in branches:
+            self.add_module(name, branch)
+
+    def forward(self, x: torch.Tensor) -> Any:
+        for branch in self.children():
+            branch(x)
+        return x
+
+
+class ChannelSplit(Branches):
+    """``Split``: branch ``i`` runs on the ``i``-th equal share of the channels; the
+    outputs are concatenated on channels (ShuffleNet v2's ``x.chunk(2, dim=1)``)."""
+
+    def __init__(self, branches: list[tuple[str, nn.Module]]):
+        super().__init__(lambda outputs: torch.cat(outputs, dim=1), branches)
+
+    def forward(self, x: torch.Tensor) -> Any:
+        branches = list(self.children())
+        parts = x.chunk(len(branches), dim=1)
+        return self.combine([branch(part) for branch, part in zip(branches, parts)])
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle, on a tensor of any rank: the channels as ``groups``
+    rows, read by columns (torchvision's ``channel_shuffle``)."""
+
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, *rest = x.shape
+        x = x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2)
+        return x.reshape(n, c, *rest)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+
 class LocalResponseNorm(nn.LocalResponseNorm):
     """PyTorch's LRN, also for a vector ``(N, f)``: its features are its channels, as
     symcnn's ``LRN`` after a dense layer has them."""

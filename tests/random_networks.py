@@ -243,14 +243,42 @@ def output_sizes(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(name, str(v), v) for name, v in zip(names, sizes)]
 
 
+class _NoBranch(Exception):
+    pass
+
+
+class _OnNumbers:
+    """A merge's answer about the input its branches start from (``Merge.branch_input``),
+    on numbers: a condition that fails means that no branches fit."""
+
+    def fail(self, message: str) -> None:
+        raise _NoBranch
+
+    def at_least(self, value: int, bound: int, what: str) -> None:
+        self.holds(value >= bound, what)
+
+    def holds(self, condition: Any, message: Any) -> None:
+        if condition is not True:
+            raise _NoBranch
+
+    def divides(self, divisor: int, value: int, what: Any) -> None:
+        self.holds(value % divisor == 0, what)
+
+
 def branches(draw, param: Param, at: Place) -> list[Arg] | None:
-    """2 or 3 branches, or the one a kind completes with identity shortcuts; None when
-    a branch cannot follow the first."""
+    """2 or 3 branches, the one a kind completes with identity shortcuts, or the one a
+    kind of one branch takes (``Aux``); None when a branch cannot follow the first.
+    Branches start from the shape the kind gives them (``Merge.branch_input``)."""
     kind: Merge = at.kind
-    counts = [n for n in (1, 2, 3) if kind.complete(n) >= 2 and kind.too_few(n) is None
-              and all(kind.too_many(i) is None for i in range(1, n + 1))]
+    counts = [n for n in (1, 2, 3) if kind.too_few(n) is None
+              and all(kind.too_many(i) is None for i in range(1, n + 1))
+              and (kind.complete(n) >= 2 or kind.too_many(n + 1) is not None)]
     count = draw(st.sampled_from(counts))
-    x, depth = at.x, at.depth + 1
+    try:
+        x = kind.branch_input(_OnNumbers(), at.x, kind.complete(count))
+    except _NoBranch:
+        return None
+    depth = at.depth + 1
     if kind.complete(count) > count:  # identity shortcuts are added: keep the shape
         first = steps(draw, x, depth, want=lambda shape: shape == x)
     else:
@@ -288,7 +316,7 @@ def argument(draw, param: Param, at: Place) -> list[Arg] | None:
         default = at.args[param.default.other].value
     else:
         default = param.type.held(param.default, rank(at.x))
-    if draw(st.booleans()):
+    if default is not None and draw(st.booleans()):
         return [Arg(param.name, write(draw, param, default), default, True)]
     args = drawer(draw, param, at)
     for arg in args or ():

@@ -34,6 +34,7 @@ NETWORKS = [
     "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
     "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf",
     "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
+    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
 ]
 
 OTHER_SIZES = (97, 193, 257, 331)  # odd ones, and ones that are not multiples of 32
@@ -177,3 +178,77 @@ def test_to_torch_counts_as_torchvision(name):
     assert sum(p.numel() for p in built.parameters()) == sum(
         p.numel() for p in tv.model(name).parameters())
     assert ours.shape == theirs.shape == (1, 1000)
+
+
+# ---- with the auxiliary classifiers (Aux), as torchvision runs them in training --------
+
+WITH_AUX = sorted(tv.WITH_AUX)
+
+
+def refuses_in_training(name: str, size: int) -> bool:
+    try:
+        with torch.no_grad():
+            tv.model_with_aux(name)(torch.empty(2, 3, size, size, device="meta"))
+    except (RuntimeError, ValueError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize("name, size", [(name, size) for name in WITH_AUX
+                                        for size in ("crop", 331)])
+def test_network_with_aux_matches_torchvision_in_training(name, size):
+    """Parameters, BN statistics, MACs and every conv, BN and dense layer's output
+    shape, the auxiliary classifiers' among them where they run (torchvision runs them
+    in training only; a trace of torchvision's model in training mode counts them)."""
+    size = tv.crop_size(tv.WITH_AUX[name]) if size == "crop" else size
+    totals, torch_layers = trace(tv.model_with_aux(name), size, device="meta")
+    net = network(name).subs(n=size)
+    assert counts(net) == totals
+    assert layers(net) == torch_layers
+
+
+def test_the_aux_networks_totals():
+    """torchvision's published figure for Inception v3 includes its auxiliary
+    classifier; GoogLeNet's leaves its two out, and they add 6,379,984."""
+    inception = network("inception_v3_aux")
+    assert int(inception.params) == tv.published("inception_v3")["num_params"] == 27_161_264
+    googlenet = int(network("googlenet_aux").params)
+    assert googlenet - tv.published("googlenet")["num_params"] == 6_379_984
+
+
+SCANNED_WITH_AUX = {  # sizes on both sides of the smallest each takes
+    "googlenet_aux": (14, 15, 16),  # its branches pool adaptively: GoogLeNet's 15
+    # the branch's 5x5 convolution after a 5x5 pool of stride 3 needs Mixed_6e's map
+    # at least 17x17, which takes 299 pixels, exactly the size of torchvision's weights
+    "inception_v3_aux": (290, 298, 299, 300),
+}
+
+
+@pytest.mark.parametrize("name", WITH_AUX)
+def test_the_aux_networks_refuse_the_sizes_torchvision_refuses_in_training(name):
+    net = network(name)
+    ours, theirs = [], []
+    for size in SCANNED_WITH_AUX[name]:
+        try:
+            net.subs(n=size)
+        except symcnn.ShapeError:
+            ours.append(size)
+        if refuses_in_training(name, size):
+            theirs.append(size)
+    assert ours == theirs == list(SCANNED_WITH_AUX[name][:-2])  # the last two are taken
+
+
+@pytest.mark.parametrize("name", WITH_AUX)
+def test_to_torch_of_the_aux_networks_counts_as_torchvision(name):
+    """The branches are submodules of ``to_torch``'s model, which runs them and goes on
+    with their input: torchvision's parameter count and output shape."""
+    from symcnn.torch import to_torch
+
+    size = tv.crop_size(tv.WITH_AUX[name])
+    with torch.device("meta"):
+        built = to_torch(network(name).subs(n=size)).eval()
+        with torch.no_grad():
+            out = built(torch.empty(1, 3, size, size))
+    assert sum(p.numel() for p in built.parameters()) == sum(
+        p.numel() for p in tv.model_with_aux(name).parameters())
+    assert out.shape == (1, 1000)

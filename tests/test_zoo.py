@@ -45,7 +45,9 @@ def test_the_zoo_has_the_classic_networks():
         "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
         "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf",
         "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf",
-        "convnext_tiny", "convnext_small", "convnext_base", "convnext_large"])
+        "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
+        "googlenet_aux", "inception_v3_aux",
+        "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"])
 
 
 @pytest.mark.parametrize("name", zoo.names())

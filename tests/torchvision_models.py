@@ -51,6 +51,35 @@ OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+#: The zoo's networks with torchvision's auxiliary classifiers, by torchvision's name.
+WITH_AUX = {"googlenet_aux": "googlenet", "inception_v3_aux": "inception_v3"}
+
+
+class Training(torch.nn.Module):
+    """A model that always runs as in training, where torchvision runs its auxiliary
+    classifiers (``eval()`` changes nothing), and returns its main logits."""
+
+    def __init__(self, model: Any):
+        super().__init__()
+        self.model = model
+
+    def train(self, mode: bool = True) -> Training:
+        return super().train(True)
+
+    def forward(self, x: Any) -> Any:
+        return self.model(x).logits
+
+
+@functools.lru_cache(maxsize=None)
+def model_with_aux(name: str) -> Training:
+    """torchvision's model of the zoo's ``name`` (``googlenet_aux``, ...) with its
+    auxiliary classifiers, on the meta device, running as in training."""
+    with torch.device("meta"):
+        built = torchvision.models.get_model(WITH_AUX[name], weights=None, aux_logits=True,
+                                             init_weights=False)
+    return Training(built)
+
+
 @contextlib.contextmanager
 def _regnet_widths_on_cpu() -> Iterator[None]:
     """RegNet computes its widths with torch tensors (``BlockParams.from_init_params``),

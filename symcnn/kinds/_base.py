@@ -144,6 +144,9 @@ class Merge(Kind):
     tensors."""
 
     needs = Needs.ANY
+    #: Whether the merge's output positions are its input's (a side output, a gate),
+    #: so that its receptive field is its input's rather than its branches'.
+    keeps_input_field = False
 
     @property
     def label(self) -> str:
@@ -164,6 +167,11 @@ class Merge(Kind):
 
     def branch_labels(self, count: int) -> list[str]:
         return [f"branch{i}" for i in range(1, count + 1)]
+
+    def branch_input(self, check: Check, x: Shape, count: int) -> Shape:
+        """The shape each of ``count`` branches starts from: the merge's input, or a
+        part of it (``Split`` gives each branch its share of the channels)."""
+        return x
 
     def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
         raise NotImplementedError(f"{type(self).__name__}.combine")

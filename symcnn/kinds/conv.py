@@ -1,5 +1,5 @@
-"""Convolutions: ``C``, ``T`` (transposed) and ``DW`` (depthwise), on signals, images
-and volumes alike."""
+"""Convolutions: ``C``, ``T`` (transposed), ``DW`` (depthwise) and ``SC`` (separable),
+on signals, images and volumes alike."""
 
 from __future__ import annotations
 
@@ -211,3 +211,43 @@ class Depthwise(_Convolution):
 
     def groups(self, record: Any) -> int:
         return int(record.input_shape[-1])
+
+
+@register
+class SeparableConv(Kind):
+    """Keras's ``SeparableConv2D``: a depthwise convolution of ``m`` filters per channel
+    (stride, padding and dilation are its), then a pointwise ``1x1`` one to ``f``
+    channels; the bias is the pointwise one's."""
+    name = "SC"
+    aliases = ("SeparableConv",)
+    foreign = ("separableconv", "separableconvolution", "sepconv", "separableconv2d")
+    signature = (FILTERS, SIZE, STRIDE, PAD,
+                 Param("m", Whole(), 1, foreign=("multiplier", "depth_multiplier")),
+                 DILATION, BIAS)
+    summary = "separable convolution: depthwise, then pointwise"
+
+    def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
+        return sliding_window(record, record.args["d"])  # the pointwise part sees one
+
+    def apply(self, check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, m: Any, d: Any,
+              bias: Any) -> Out:
+        c = x[-1]
+        (*sizes, _), depthwise = convolved(check, x, c * m, k, s, p, d, c)
+        params = written_sum(written_product(*k, c, m), written_product(c, m, f),
+                             f if bias else None)
+        return Out((*sizes, f), params, ZERO, depthwise + product((*sizes, c * m, f)))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        a, x = record.args, record.input_shape
+        c, r = int(x[-1]), rank(x)
+        hidden = c * int(a["m"])
+        same = a["p"] == "same"
+        depthwise = getattr(nn, f"Conv{r}d")(c, hidden, ints(a["k"]), ints(a["s"]),
+                                             0 if same else ints(a["p"]), ints(a["d"]), c,
+                                             bias=False)
+        if same:
+            depthwise = torch_padded(depthwise, x, a["k"], a["s"], a["d"])
+        pointwise = getattr(nn, f"Conv{r}d")(hidden, int(a["f"]), 1, bias=a["bias"])
+        return nn.Sequential(depthwise, pointwise)

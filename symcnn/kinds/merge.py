@@ -1,6 +1,6 @@
-"""Merges: ``Add``, ``Cat`` and ``Res``. Each branch is a group that starts from the
-merge's input; the merge combines the branches' output shapes, and has no parameters
-of its own."""
+"""Merges: ``Add``, ``Cat`` and ``Res``, and ``Aux``, a side branch whose output leaves
+the network. Each branch is a group that starts from the merge's input; the merge
+combines the branches' output shapes, and has no parameters of its own."""
 
 from __future__ import annotations
 
@@ -124,4 +124,33 @@ class Res(Add):
         return "Res([BODY], [SHORTCUT])"
 
 
-__all__ = ["Add", "Cat", "Res", "describe"]
+@register
+class Aux(Merge):
+    """A side output, such as an auxiliary classifier: its one branch is counted
+    (records, parameters, MACs) but its output leaves the network, which goes on from
+    the input."""
+    name = "Aux"
+    foreign = ("auxiliary", "auxlogits", "aux", "sideoutput")
+    signature = (BRANCHES,)
+    summary = "a side branch, counted, whose output leaves the network; the input goes on"
+    keeps_input_field = True
+
+    def too_many(self, count: int) -> str | None:
+        return "Aux takes one branch: Aux([BRANCH])" if count > 1 else None
+
+    def too_few(self, count: int) -> str | None:
+        return "Aux needs its branch: Aux([BRANCH])" if count == 0 else None
+
+    def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
+        return Out(x)
+
+    def signature_text(self) -> str:
+        return "Aux([BRANCH])"
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import SideBranch
+
+        return SideBranch(children)
+
+
+__all__ = ["Add", "Cat", "Res", "Aux", "describe"]

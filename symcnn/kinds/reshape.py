@@ -1,0 +1,106 @@
+"""Layers that move values without weights: ``Up`` (upsampling), ``Shuffle`` (channel
+shuffle) and ``Split`` (the channels shared out among branches). None has parameters
+or MACs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._math import divide, total
+from ._base import (OPTIONAL, Check, Kind, Merge, Needs, Out, Param, Shape, rank, register,
+                    same_window)
+from ._types import Flag, PerDim, Whole
+from .conv import ints
+from .merge import BRANCHES, agree
+
+
+@register
+class Upsample(Kind):
+    """PyTorch's ``Upsample`` and Keras's ``UpSampling2D``: each spatial size times a
+    whole factor, or a given output size; nearest neighbour, or linear interpolation in
+    every spatial dimension (``linear``, ``bilinear`` or ``trilinear`` by rank)."""
+    name = "Up"
+    aliases = ("Upsample",)
+    foreign = ("upsampling", "upsample", "interpolate", "resize")
+    signature = (Param("s", PerDim(), OPTIONAL, foreign=("scale_factor", "factor", "scale")),
+                 Param("size", PerDim(), OPTIONAL, foreign=("output_size",)),
+                 Param("linear", Flag(), False, foreign=("mode", "interpolation", "bilinear",
+                                                          "trilinear")))
+    summary = "upsampling by whole factors or to a size: no parameters, no MACs"
+
+    def signature_text(self) -> str:
+        return "Up(s=2, linear=false) or Up(size=(h, w), linear=false)"
+
+    def apply(self, check: Check, x: Shape, s: Any, size: Any, linear: Any) -> Out:
+        if s is not None and size is not None:
+            check.fail("Up takes a factor s or an output size, not both")
+        if size is None:
+            size = tuple(n * f for n, f in zip(x[:-1], s or (2,) * rank(x)))
+        return Out((*size, x[-1]))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from torch import nn
+
+        a, r = record.args, rank(record.input_shape)
+        mode, extra = "nearest", {}
+        if a["linear"]:  # PyTorch's default, said so that it does not warn
+            mode, extra = {1: "linear", 2: "bilinear", 3: "trilinear"}[r], {"align_corners": False}
+        if a["size"] is not None:
+            return nn.Upsample(size=ints(a["size"]), mode=mode, **extra)
+        factors = tuple(float(f) for f in (a["s"] or (2,) * r))
+        return nn.Upsample(scale_factor=factors, mode=mode, **extra)
+
+
+@register
+class Shuffle(Kind):
+    """ShuffleNet's channel shuffle: the channels as ``g`` groups of ``c/g``, read
+    group-minor, so that each group of the next grouped layer sees every group of this
+    one."""
+    name = "Shuffle"
+    aliases = ("ChannelShuffle",)
+    foreign = ("channelshuffle", "shuffle")
+    signature = (Param("g", Whole(), foreign=("groups",)),)
+    needs = Needs.ANY
+    summary = "channel shuffle in g groups (g divides c)"
+    window = staticmethod(same_window)
+
+    def apply(self, check: Check, x: Shape, g: Any) -> Out:
+        check.divides(g, x[-1], lambda: f"the groups g={g} must divide the channels {x[-1]}")
+        return Out(x)
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import ChannelShuffle
+
+        return ChannelShuffle(int(record.args["g"]))
+
+
+@register
+class Split(Merge):
+    """ShuffleNet v2's channel split: with ``k`` branches, branch ``i`` runs on the
+    ``i``-th ``c/k`` of the channels, and the outputs are concatenated on channels."""
+    name = "Split"
+    foreign = ("split", "channelsplit", "chunk")
+    signature = (BRANCHES,)
+    summary = "branch i on the i-th equal share of the channels, then concatenation"
+
+    def signature_text(self) -> str:
+        return "Split([A], [B], ...)"
+
+    def too_few(self, count: int) -> str | None:
+        return ("Split needs at least two branches, such as Split([], [C(64, 1)])"
+                if count < 2 else None)
+
+    def branch_input(self, check: Check, x: Shape, count: int) -> Shape:
+        c = x[-1]
+        check.divides(count, c, lambda: f"Split's {count} branches must share the {c} "
+                      f"channels equally: {count} must divide {c}")
+        return (*x[:-1], divide(c, count))
+
+    def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
+        agree(check, "Split", branches, True, "the same spatial size")
+        return Out((*branches[0][:-1], total(s[-1] for s in branches)))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import ChannelSplit
+
+        return ChannelSplit(children)
