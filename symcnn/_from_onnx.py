@@ -92,9 +92,18 @@ def from_onnx(model: Any, *, example: Mapping[str, int] | None = None) -> Any:
 
 def _inferred(proto: onnx.ModelProto, x: onnx.ValueInfoProto,
               names: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-    """Every value's shape, on a copy whose input has the example sizes."""
-    copy = onnx.ModelProto()
-    copy.CopyFrom(proto)
+    """Every value's shape, on a copy whose input has the example sizes (and whose
+    weights have their shapes but not their values: copying them takes long)."""
+    copy = onnx.ModelProto(ir_version=proto.ir_version, opset_import=proto.opset_import,
+                           functions=proto.functions)
+    graph = copy.graph
+    for part in ("node", "input", "output", "value_info"):
+        getattr(graph, part).extend(getattr(proto.graph, part))
+    for w in proto.graph.initializer:
+        if w.data_type in _FLOATS:
+            graph.initializer.add(name=w.name, data_type=w.data_type, dims=w.dims)
+        else:  # sizes, which the shapes may depend on
+            graph.initializer.append(w)
     value = next(v for v in copy.graph.input if v.name == x.name)
     for i, dim in enumerate(value.type.tensor_type.shape.dim):
         size = BATCH if i == 0 else (dim.dim_value or names[dim.dim_param])

@@ -50,7 +50,7 @@ def _evaluating(module: nn.Module) -> Iterator[None]:
     """The module in eval mode while it is traced, as it runs to predict; its modes are
     put back after."""
     modes = [(m, m.training) for m in module.modules()]
-    module.eval()
+    module.train(False)  # eval mode
     try:
         yield
     finally:

@@ -198,8 +198,8 @@ def _sequence(start: Node, end: Node, items: dict[int, Item], idom: dict[int, No
             continue
         fork = idom[id(node)]
         branches = [_sequence(fork, i, items, idom, placed) for i in node.inputs]
-        if isinstance(item.kind, Merge) and item.kind.unordered:  # the longest first
-            branches.sort(key=len, reverse=True)
+        if isinstance(item.kind, Merge) and item.kind.unordered:  # Res([BODY]), not
+            branches.sort(key=lambda branch: not branch)  # Res([], [BODY])
         item.branches = branches
         out.append(item)
         node = fork
