@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import limits as limits  # symcnn.limits.MAX_LAYERS = ... works after import symcnn
-from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError, SymcnnWarning
+from .errors import (DSLSyntaxError, ImportFailed, LimitError, ShapeError, SymcnnError,
+                     SymcnnWarning)
 
 if TYPE_CHECKING:
     from .network import Network, load, parse
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 from ._version import __version__
 
 __all__ = ["parse", "load", "Network", "from_torch", "from_onnx", "SymcnnError",
-           "DSLSyntaxError", "ShapeError", "LimitError", "SymcnnWarning", "__version__"]
+           "DSLSyntaxError", "ShapeError", "LimitError", "ImportFailed", "SymcnnWarning",
+           "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -18,8 +18,8 @@ from typing import Any, Mapping
 import onnx
 from onnx import helper, numpy_helper, shape_inference
 
-from ._importing import ImportFailed, Node, build, sizes_text
-from .errors import SymcnnError
+from ._importing import Node, build, sizes_text
+from .errors import ImportFailed, SymcnnError
 from .importing import refuse_pickled
 from .kinds._reading import Op
 

@@ -20,8 +20,8 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
-from ._importing import DEFAULT_SIZE, ImportFailed, Node, _readers, build, sizes_text
-from .errors import SymcnnError
+from ._importing import DEFAULT_SIZE, Node, _readers, build, sizes_text
+from .errors import ImportFailed, SymcnnError
 from .kinds._reading import Op
 
 __all__ = ["from_torch"]

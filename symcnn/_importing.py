@@ -20,23 +20,19 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from .errors import SymcnnError
+from .errors import ImportFailed, SymcnnError
 from .kinds import Kind, Merge, kinds
 from .kinds._reading import Op, Unfit
 
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["Node", "Item", "ImportFailed", "build", "sizes_text", "DEFAULT_SIZE"]
+__all__ = ["Node", "Item", "build", "sizes_text", "DEFAULT_SIZE"]
 
 #: What a name of the input takes while the model runs once, unless ``example`` says.
 DEFAULT_SIZE = 224
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-class ImportFailed(SymcnnError):
-    """A model that symcnn cannot write: the message lists each operation at fault."""
 
 
 @dataclass(eq=False)

@@ -69,6 +69,17 @@ def test_resnet50_reads_as_the_zoo():
     assert (ours[-2:], theirs[-1]) == (["F", "D(1000)"], "O(1000)")
 
 
+def test_repeated_modules_are_blocks():
+    """The program written from the graph calls one block per module class and layers,
+    repeated where instances follow each other."""
+    source = imported("resnet50").source
+    assert source.startswith("def bottleneck = [Res([C(64, 1, bias=false) BN ReLU ")
+    assert [line for line in source.splitlines() if "*" in line] == [
+        "bottleneck * 2", "bottleneck_2 * 3", "bottleneck_3 * 5", "bottleneck_4 * 2"]
+    assert "Cat([], [BN ReLU C(128, 1, bias=false) BN ReLU C(32, 3, p=1, bias=false)]) * 24" \
+        in imported("densenet121").source
+
+
 def test_resnet50_import_is_fast():
     """Under a second beyond building the model (best of three)."""
     model = tv.model("resnet50")
@@ -126,6 +137,24 @@ def test_onnx_refuses_what_it_cannot_read(tmp_path):
         symcnn.from_onnx(tmp_path / "missing.onnx")
     with pytest.raises(symcnn.SymcnnError, match="pickled"):
         symcnn.from_onnx(tmp_path / "model.pth")
+
+
+def test_command_line(tmp_path, capsys):
+    from symcnn import cli
+
+    path = tmp_path / "squeezenet1_0.onnx"
+    path.write_bytes(exported("squeezenet1_0"))
+    assert cli.main(["import", str(path)]) == 0
+    program = capsys.readouterr().out
+    assert program.startswith("I(n, n, 3)\nC(96, 7, s=2)\nReLU\nP(3, s=2, ceil=true)\n")
+    assert cli.main(["-f", str(path), "--set", "n=224", "--format", "json"]) == 0
+    assert '"total_params": 1248424' in capsys.readouterr().out.replace(" ", "")
+    for argv in (["-f", "model.pt"], ["import", "model.pth"]):
+        assert cli.main(argv) == 2
+        assert capsys.readouterr().err == (
+            f"symcnn: error: {argv[1]}: symcnn does not load pickled PyTorch files, since "
+            "loading one runs whatever code it holds; export the model to ONNX "
+            "(torch.onnx.export) or call symcnn.from_torch(model, input_shape) in Python\n")
 
 
 # ---- hand-written models ----------------------------------------------------------------
