@@ -12,15 +12,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import limits as limits  # symcnn.limits.MAX_LAYERS = ... works after import symcnn
-from .errors import DSLSyntaxError, LimitError, ShapeError, SymcnnError, SymcnnWarning
+from .errors import (DSLSyntaxError, ImportFailed, LimitError, ShapeError, SymcnnError,
+                     SymcnnWarning)
 
 if TYPE_CHECKING:
     from .network import Network, load, parse
+    from .importing import from_onnx, from_torch
 
 from ._version import __version__
 
-__all__ = ["parse", "load", "Network", "SymcnnError", "DSLSyntaxError", "ShapeError",
-           "LimitError", "SymcnnWarning", "__version__"]
+__all__ = ["parse", "load", "Network", "from_torch", "from_onnx", "SymcnnError",
+           "DSLSyntaxError", "ShapeError", "LimitError", "ImportFailed", "SymcnnWarning",
+           "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -31,4 +34,8 @@ def __getattr__(name: str) -> Any:
         from . import network
 
         return getattr(network, name)
+    if name in ("from_torch", "from_onnx"):
+        from . import importing
+
+        return getattr(importing, name)
     raise AttributeError(f"module 'symcnn' has no attribute {name!r}")

@@ -47,6 +47,7 @@ examples:
       the totals in closed form, floors dropped: c·f·k²·((n + 2p − k)/s + 1)²
   symcnn -f net.cnn --format latex --latex document > net.tex
   echo "I(32,32,3) C(16,3,p=1) G O(10)" | symcnn -f - --format json
+  symcnn -f model.onnx         an ONNX model's table; symcnn import model.onnx, its program
   symcnn zoo                   the zoo's networks and their totals at n = 224
   symcnn zoo vgg16 --set n=224
 
@@ -252,9 +253,38 @@ def read_source(name: str) -> str:
 def _table_command(argv: Sequence[str]) -> int:
     parser = _main_parser()
     args = parser.parse_args(argv)
+    if args.file is not None and args.network is None and _is_model(args.file):
+        return _show(_imported(args.file), args)
     from .network import parse
 
     return _show(parse(_read(args, parser)), args)
+
+
+# ---- symcnn import: a model file's program ------------------------------------------
+
+def _is_model(name: str) -> bool:
+    from .importing import PICKLED
+
+    return name.lower().endswith((".onnx", *PICKLED))
+
+
+def _imported(path: str) -> Network:
+    """The network of an ONNX file; a pickled PyTorch file is refused unread."""
+    from .importing import from_onnx, refuse_pickled
+
+    refuse_pickled(path)
+    if not path.lower().endswith(".onnx"):
+        raise SymcnnError(f"{path}: symcnn imports ONNX files (.onnx)")
+    return from_onnx(path)
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="an ONNX file (.onnx)")
+
+
+def _import(args: argparse.Namespace) -> int:
+    _print(_imported(args.model).source + "\n")
+    return EXIT_OK
 
 
 # ---- symcnn zoo ----------------------------------------------------------------------
@@ -453,6 +483,8 @@ COMMANDS = {
                        _compare_arguments, _compare),
     "solve": Command("the largest (or smallest) size whose totals stay within bounds",
                      _solve_arguments, _solve),
+    "import": Command("print the program of an ONNX model (symcnn -f MODEL.onnx shows its "
+                      "table)", _import_arguments, _import),
 }
 
 

@@ -76,6 +76,11 @@ class LimitError(SymcnnError):
     :mod:`symcnn.limits`); the message names the limit and how to raise it."""
 
 
+class ImportFailed(SymcnnError):
+    """A model that ``from_torch`` or ``from_onnx`` cannot write as a network: the
+    message lists each operation or module at fault, where it is in the model and why."""
+
+
 class SymcnnWarning(UserWarning):
     """A program that is valid but probably not what its writer meant: ``I(3, 224,
     224)`` written channels-first, a line indented under a ``def`` as if it went on

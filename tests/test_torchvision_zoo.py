@@ -18,6 +18,7 @@ from symcnn import zoo
 
 import torchvision_models as tv  # skips this module without torch and torchvision
 from reference_models import trace
+from torchvision_models import counts, layers
 
 torch = tv.torch
 
@@ -43,21 +44,6 @@ OTHER_SIZES = (97, 193, 257, 331)  # odd ones, and ones that are not multiples o
 @functools.lru_cache(maxsize=None)
 def network(name: str) -> symcnn.Network:
     return zoo.load(name)
-
-
-def counts(net: symcnn.Network) -> dict[str, object]:
-    return {"params": int(net.params), "non_trainable": int(net.non_trainable),
-            "output_shape": tuple(int(v) for v in net.output_shape), "macs": int(net.macs)}
-
-
-KIND = {"C": "conv", "DW": "conv", "BN": "bn", "D": "linear", "O": "linear"}
-
-
-def layers(net: symcnn.Network) -> list[tuple[str, tuple[int, ...]]]:
-    """The convolutions, BN and dense layers in the order they run, with their output
-    shapes, as ``trace`` lists torchvision's."""
-    return [(KIND[r.kind], tuple(int(v) for v in r.output_shape))
-            for r in net.layers if r.kind in KIND]
 
 
 def as_written(torch_layers: list[tuple[str, tuple[int, ...]]]) -> list[tuple[str, tuple]]:

@@ -97,6 +97,22 @@ def _regnet_widths_on_cpu() -> Iterator[None]:
         yield
 
 
+def counts(net: Any) -> dict[str, object]:
+    """A symcnn network's totals as ``reference_models.trace`` gives a model's."""
+    return {"params": int(net.params), "non_trainable": int(net.non_trainable),
+            "output_shape": tuple(int(v) for v in net.output_shape), "macs": int(net.macs)}
+
+
+KIND = {"C": "conv", "DW": "conv", "BN": "bn", "D": "linear", "O": "linear"}
+
+
+def layers(net: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """The convolutions, BN and dense layers in the order they run, with their output
+    shapes, as ``reference_models.trace`` lists a model's."""
+    return [(KIND[r.kind], tuple(int(v) for v in r.output_shape))
+            for r in net.layers if r.kind in KIND]
+
+
 @functools.lru_cache(maxsize=None)
 def model(name: str) -> Any:
     """torchvision's model ``name``, untrained (``weights=None``), on the meta device."""

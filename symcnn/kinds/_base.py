@@ -5,8 +5,9 @@ A kind is a subclass of :class:`Kind` registered with :func:`register`; an insta
 holds what the subclass's constructor was given (the activations are one class with many
 instances). Every consumer asks the kind: the evaluator (``needs``, the signature,
 :meth:`Kind.apply` or, for a merge, :meth:`Merge.combine`), ``to_dsl`` (:meth:`Kind.to_dsl`),
-``to_torch`` (:meth:`Kind.to_torch`), "did you mean" (``foreign``) and the random-network
-generator of the tests (the signature's types). None keeps a table of kinds.
+``to_torch`` (:meth:`Kind.to_torch`), the importers of models (``torch_ops``, ``onnx_ops``,
+:meth:`Kind.from_torch`, :meth:`Kind.from_onnx`), "did you mean" (``foreign``) and the
+random-network generator of the tests (the signature's types). None keeps a table of kinds.
 
 Shapes are channels-last tuples: ``(f,)`` a vector, ``(l, c)`` a 1-D signal,
 ``(h, w, c)`` an image, ``(d, h, w, c)`` a volume; the entries before the channels are
@@ -20,6 +21,7 @@ from typing import Any, Callable, TypeVar
 
 from .._math import ZERO
 from ..errors import SymcnnError
+from ._reading import Op
 from ._types import DIMENSIONS, OPTIONAL, REQUIRED, Check, Like, Param
 
 __all__ = ["DIMENSIONS", "REQUIRED", "OPTIONAL", "Check", "Like", "Param", "Kind", "Merge",
@@ -127,6 +129,26 @@ class Kind:
         with numbers); ``children`` are a merge's branches, built already."""
         raise SymcnnError(f"{self.name} has no PyTorch module yet")
 
+    # ---- importing (symcnn.from_torch, symcnn.from_onnx; see _reading) -----------------
+
+    #: The PyTorch module classes, functions and tensor methods this kind reads
+    #: (``Conv2d``, ``relu``), and the ONNX operator types (``Conv``). Where several kinds
+    #: read one name, the one registered last is asked first: it is the more specific
+    #: (``DW`` before ``C``, ``Res`` before ``Add``).
+    torch_ops: tuple[str, ...] = ()
+    onnx_ops: tuple[str, ...] = ()
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """The layer's arguments for an imported PyTorch operation, as ``record.args``
+        holds them, or ``None`` when this kind does not fit it; raises ``Unfit`` with a
+        hint when it names the operation but cannot say it. A kind without arguments
+        fits as it is."""
+        return None if self.signature else {}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        """As :meth:`from_torch`, for an ONNX node."""
+        return None if self.signature else {}
+
 
 class NoWindow(SymcnnError):
     """A kind without a receptive field (``G``, ``D``, ``T``, ...)."""
@@ -147,6 +169,8 @@ class Merge(Kind):
     #: Whether the merge's output positions are its input's (a side output, a gate),
     #: so that its receptive field is its input's rather than its branches'.
     keeps_input_field = False
+    #: Whether the branches may come in any order (a sum), as an import writes them.
+    unordered = False
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._math import ONE, ZERO, ceil_div, divide, floor_div, formula, lt, maximum, product
 from ._base import DIMENSIONS, Check, Kind, Out, Param, Shape, rank, register
+from ._reading import Op, Unfit, per_dim
 from ._types import Flag, Padding, PerDim, Whole
 
 FILTERS = Param("f", Whole(), foreign=("filters", "out_channels", "channels"))
@@ -101,8 +102,56 @@ def sliding_window(record: Any, dilation: Any) -> tuple[tuple[Any, Any, Any], ..
     return tuple(steps)
 
 
+def torch_padding(padding: Any, rank: int) -> Any:
+    """PyTorch's ``padding``: ints, or ``same`` (stride 1 only, so TensorFlow's too)."""
+    if padding == "valid":
+        return (0,) * rank
+    return "same" if padding == "same" else per_dim(padding, rank)
+
+
+def onnx_window(op: Op, kernel: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The kernel, stride, padding and dilation of an ONNX Conv or pool node, held as
+    ``C`` holds them; uneven padding has no symcnn form."""
+    r = op.rank
+    attrs = op.attrs
+    k = tuple(attrs.get("kernel_shape") or kernel or ())
+    auto = attrs.get("auto_pad", "NOTSET")
+    if auto == "SAME_UPPER":
+        p: Any = "same"
+    elif auto in ("NOTSET", "VALID"):
+        pads = tuple(attrs.get("pads") or (0,) * 2 * r)
+        if pads[:r] != pads[r:]:
+            raise Unfit(f"uneven padding {list(pads)} has no symcnn form")
+        p = pads[:r]
+    else:
+        raise Unfit(f"auto_pad={auto} has no symcnn form")
+    return {"k": k, "s": tuple(attrs.get("strides") or (1,) * r), "p": p,
+            "d": tuple(attrs.get("dilations") or (1,) * r)}
+
+
+def onnx_conv(op: Op) -> dict[str, Any]:
+    """An ONNX Conv node: its weight is (filters, channels/groups, kernel...)."""
+    weight = op.weights[1] if len(op.weights) > 1 else None
+    if weight is None:
+        raise Unfit("its weight is not a constant of the model")
+    return {"f": weight[0], **onnx_window(op, weight[2:]), "g": int(op.attrs.get("group", 1)),
+            "bias": len(op.weights) > 2}
+
+
+def torch_conv(op: Op) -> dict[str, Any]:
+    m = op.module
+    if m is None:
+        raise Unfit("a functional convolution; use the torch.nn module")
+    r = len(m.kernel_size)
+    return {"f": m.out_channels, "k": tuple(m.kernel_size), "s": tuple(m.stride),
+            "p": torch_padding(m.padding, r), "d": tuple(m.dilation), "g": m.groups,
+            "bias": m.bias is not None}
+
+
 class _Convolution(Kind):
-    """What ``C`` and ``DW`` share: their PyTorch module and their window."""
+    """What ``C`` and ``DW`` share: their PyTorch module, and what they import."""
+    torch_ops = ("Conv1d", "Conv2d", "Conv3d")
+    onnx_ops = ("Conv",)
 
     def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
         return sliding_window(record, record.args["d"])
@@ -139,6 +188,12 @@ class Conv(_Convolution):
     def groups(self, record: Any) -> int:
         return int(record.args["g"])
 
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return torch_conv(op)
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return onnx_conv(op)
+
 
 @register
 class ConvTranspose(Kind):
@@ -150,6 +205,8 @@ class ConvTranspose(Kind):
                  Param("op", PerDim(least=0), 0, foreign=("output_padding",)),
                  DILATION, GROUPS, BIAS)
     summary = "transposed convolution"
+    torch_ops = ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
+    onnx_ops = ("ConvTranspose",)
 
     def apply(self, check: Check, x: Shape, f: Any, k: Any, s: Any, p: Any, op: Any, d: Any,
               g: Any, bias: Any) -> Out:
@@ -190,6 +247,21 @@ class ConvTranspose(Kind):
             crops.append((-(excess // 2), -(excess - excess // 2)))
         return nn.Sequential(deconv, Pad(crops))
 
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        args = torch_conv(op)
+        if args["p"] == "same":
+            raise Unfit("padding='same'")
+        return {**args, "op": tuple(op.module.output_padding)}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        if "output_shape" in op.attrs:
+            raise Unfit("an output_shape attribute; give pads instead")
+        args = onnx_conv(op)
+        weight = op.weights[1] or ()  # (channels, filters/groups, kernel...)
+        rank = len(weight) - 2
+        return {**args, "f": weight[1] * args["g"],
+                "op": tuple(op.attrs.get("output_padding") or (0,) * rank)}
+
 
 @register
 class Depthwise(_Convolution):
@@ -212,6 +284,18 @@ class Depthwise(_Convolution):
     def groups(self, record: Any) -> int:
         return int(record.input_shape[-1])
 
+    def _depthwise(self, args: dict[str, Any], channels: int) -> dict[str, Any] | None:
+        """``C``'s arguments as ``DW``'s, if each input channel has its own filters."""
+        g, f = args.pop("g"), args.pop("f")
+        if g != channels or channels == 1 or f % g:
+            return None
+        return {**args, "m": f // g}
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return self._depthwise(torch_conv(op), op.module.in_channels)
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return self._depthwise(onnx_conv(op), op.inputs[0][1])
 
 @register
 class SeparableConv(Kind):

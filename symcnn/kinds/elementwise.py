@@ -7,6 +7,7 @@ from typing import Any
 
 from .._math import eq, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register, same_window
+from ._reading import Op, rate
 from ._types import Rate, Whole
 
 
@@ -18,6 +19,14 @@ class Dropout(Kind):
     signature = (Param("r", Rate(), foreign=("rate", "p_drop")),)
     needs = Needs.ANY
     summary = "dropout with rate r"
+    torch_ops = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "dropout")
+    onnx_ops = ("Dropout",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return {"r": rate(op.module.p if op.module is not None else op.arg("p", 1, 0.5))}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return {"r": rate(op.attrs.get("ratio", 0.5))}
 
     window = staticmethod(same_window)
 
@@ -36,11 +45,14 @@ class Activation(Kind):
     summary = "activation"
 
     def __init__(self, name: str, torch: str, foreign: tuple[str, ...] = (),
+                 functions: tuple[str, ...] = (), onnx: tuple[str, ...] = (),
                  **torch_args: Any):
         self.name = name
         self.foreign = foreign
         self.torch_name = torch
         self.torch_args = torch_args
+        self.torch_ops = (torch, *functions)  # the module, then its functions and methods
+        self.onnx_ops = onnx
 
     window = staticmethod(same_window)
 
@@ -57,20 +69,31 @@ class Activation(Kind):
         return getattr(nn, self.torch_name)(**self.torch_args)
 
 
+class ReLU6(Activation):
+    """ONNX writes ReLU6 as ``Clip(x, 0, 6)``."""
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        bounds = (op.attrs.get("min"), op.attrs.get("max"))
+        return {} if bounds in ((0, 6), (None, None)) else None
+
+
 ACTIVATIONS = tuple(register(kind) for kind in (
-    Activation("ReLU", "ReLU", ("relu",)),
-    Activation("ReLU6", "ReLU6", ("relu6",)),
-    Activation("LeakyReLU", "LeakyReLU", ("leakyrelu",)),
-    Activation("ELU", "ELU", ("elu",)),
-    Activation("GELU", "GELU", ("gelu",)),
-    Activation("SiLU", "SiLU", ("silu", "swish")),
-    Activation("Hardswish", "Hardswish", ("hardswish", "hswish")),
-    Activation("Tanh", "Tanh", ("tanh",)),
-    Activation("Sigmoid", "Sigmoid", ("sigmoid", "logistic")),
-    Activation("Softmax", "Softmax", ("softmax",), dim=1),
+    Activation("ReLU", "ReLU", ("relu",), ("relu", "relu_"), ("Relu",)),
+    ReLU6("ReLU6", "ReLU6", ("relu6",), ("relu6",), ("Clip",)),
+    Activation("LeakyReLU", "LeakyReLU", ("leakyrelu",), ("leaky_relu", "leaky_relu_"),
+               ("LeakyRelu",)),
+    Activation("ELU", "ELU", ("elu",), ("elu", "elu_"), ("Elu",)),
+    Activation("GELU", "GELU", ("gelu",), ("gelu",), ("Gelu",)),
+    Activation("SiLU", "SiLU", ("silu", "swish"), ("silu",)),
+    Activation("Hardswish", "Hardswish", ("hardswish", "hswish"), ("hardswish",),
+               ("HardSwish",)),
+    Activation("Tanh", "Tanh", ("tanh",), ("tanh", "tanh_"), ("Tanh",)),
+    Activation("Sigmoid", "Sigmoid", ("sigmoid", "logistic"), ("sigmoid", "sigmoid_"),
+               ("Sigmoid",)),
+    Activation("Softmax", "Softmax", ("softmax",), ("softmax",), ("Softmax",), dim=1),
     Activation("LRN", "LocalResponseNorm", ("localresponsenormalization", "localresponsenorm"),
-               size=5),
-    Activation("Identity", "Identity", ("identity", "linearactivation")),
+               ("local_response_norm",), ("LRN",), size=5),
+    Activation("Identity", "Identity", ("identity", "linearactivation"), (), ("Identity",)),
 ))
 
 

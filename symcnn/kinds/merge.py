@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from .._math import eq, total
 from ._base import Check, Merge, Out, Param, Shape, register, show
+from ._reading import Op
 from ._types import Variadic, describe
 
 
@@ -62,6 +63,15 @@ class Add(Merge):
     foreign: tuple[str, ...] = ("add", "sum", "plus")
     signature = (BRANCHES,)
     summary = "element-wise sum of branches that give one shape"
+    unordered = True
+    torch_ops: tuple[str, ...] = ("add", "add_", "iadd")
+    onnx_ops: tuple[str, ...] = ("Add", "Sum")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """A sum of tensors of one shape (not one with a number or a broadcast one)."""
+        return {} if len(op.inputs) > 1 and len(set(op.inputs)) == 1 else None
+
+    from_onnx = from_torch
 
     def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
         agree(check, "Add", branches, False, "one shape")
@@ -83,6 +93,14 @@ class Cat(Merge):
     foreign = ("concatenate", "concat", "cat")
     signature = (BRANCHES,)
     summary = "concatenation on channels; the spatial sizes must agree"
+    torch_ops = ("cat", "concat", "concatenate")
+    onnx_ops = ("Concat",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return {} if op.arg("dim", 1, 0) % len(op.output) == 1 else None
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return {} if op.attrs.get("axis", 0) % len(op.output) == 1 else None
 
     def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
         agree(check, "Cat", branches, True, "the same spatial size")
@@ -122,6 +140,17 @@ class Res(Add):
 
     def signature_text(self) -> str:
         return "Res([BODY], [SHORTCUT])"
+
+    def to_dsl(self, record: Any, branches: list[str]) -> str:
+        if len(branches) == 2 and not branches[1]:  # the identity shortcut goes unsaid
+            branches = branches[:1]
+        return super().to_dsl(record, branches)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """Two branches: a body and a shortcut."""
+        return {} if len(op.inputs) == 2 and len(set(op.inputs)) == 1 else None
+
+    from_onnx = from_torch
 
 
 @register

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._math import ZERO, ge, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register, same_window, show
+from ._reading import Op, Unfit
 from ._types import Flag, Real, Whole
 from .conv import written_product
 
@@ -22,8 +23,19 @@ class BatchNorm(Kind):
                  Param("center", Flag(), True, foreign=("beta",)))
     needs = Needs.ANY
     summary = "batch normalisation: 2c trained (c each for scale and center), 2c running statistics"
+    torch_ops = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
+    onnx_ops = ("BatchNormalization",)
 
     window = staticmethod(same_window)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if not op.module.track_running_stats:
+            raise Unfit("BN keeps running statistics; this one has track_running_stats=False")
+        affine = bool(op.module.affine)
+        return {} if affine else {"scale": False, "center": False}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return {}  # ONNX's BatchNormalization always has its scale and shift
 
     def apply(self, check: Check, x: Shape, scale: Any, center: Any) -> Out:
         c = x[-1]
@@ -50,6 +62,16 @@ class LayerNorm(Kind):
     foreign = ("layernormalization", "layernorm")
     needs = Needs.ANY
     summary = "layer normalisation over the channels: 2c trained, no running statistics"
+    torch_ops = ("LayerNorm",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        m, x = op.module, op.inputs[0]
+        if len(x) != 2 or tuple(m.normalized_shape) != x[1:]:
+            raise Unfit("PyTorch's LayerNorm normalises the last dimensions, which are "
+                        "the channels only for a vector (batch, features)")
+        if not m.elementwise_affine or getattr(m, "bias", True) is None:
+            raise Unfit("LN has a trained scale and shift; this one has not both")
+        return {}
 
     window = staticmethod(same_window)
 

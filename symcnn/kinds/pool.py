@@ -8,7 +8,8 @@ from typing import Any, Sequence
 from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, ge, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Variadic, expression
-from .conv import PAD, SIZE, ints, sliding_window, torch_padded
+from ._reading import Op, Unfit, per_dim
+from .conv import PAD, SIZE, ints, onnx_window, sliding_window, torch_padded
 
 POOL = (SIZE, Param("s", PerDim(), Like("k"), foreign=("stride", "strides")), PAD,
         Param("ceil", Flag(), False, foreign=("ceil_mode",)))
@@ -33,6 +34,28 @@ def pooled(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
     return Out((*sizes, x[-1]))
 
 
+def torch_pool(op: Op, dilation_at: int | None) -> dict[str, Any]:
+    """A PyTorch pool, module or function (``max_pool2d(x, k, s, p, dilation, ceil)``,
+    ``avg_pool2d(x, k, s, p, ceil)``), held as ``P`` holds its arguments."""
+    r, m = op.rank, op.module
+    if m is not None:
+        k, s, p, ceil = m.kernel_size, m.stride, m.padding, m.ceil_mode
+        dilation, indices = getattr(m, "dilation", 1), getattr(m, "return_indices", False)
+    else:
+        ceil_at = 5 if dilation_at else 4
+        k, s, p = op.arg("kernel_size", 1), op.arg("stride", 2), op.arg("padding", 3, 0)
+        ceil = op.arg("ceil_mode", ceil_at, False)
+        dilation = op.arg("dilation", dilation_at, 1) if dilation_at else 1
+        indices = op.arg("return_indices", 6, False)
+    if per_dim(dilation, r) != (1,) * r:
+        raise Unfit("a dilated pool has no symcnn form")
+    if indices:
+        raise Unfit("return_indices=True")
+    k = per_dim(k, r)
+    return {"k": k, "s": k if s is None or s == [] else per_dim(s, r), "p": per_dim(p, r),
+            "ceil": bool(ceil)}
+
+
 class _Pool(Kind):
     signature = POOL
 
@@ -41,6 +64,12 @@ class _Pool(Kind):
 
     torch_name = ""
     fill = 0.0  # what 'same' padding pads with
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        args = onnx_window(op)
+        if args.pop("d") != (1,) * op.rank:
+            raise Unfit("a dilated pool has no symcnn form")
+        return {**args, "ceil": bool(op.attrs.get("ceil_mode", 0))}
 
     def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
         return pooled(check, x, k, s, p, ceil)
@@ -66,6 +95,12 @@ class MaxPool(_Pool):
     summary = "max pooling"
     torch_name = "MaxPool"
     fill = float("-inf")
+    torch_ops = ("MaxPool1d", "MaxPool2d", "MaxPool3d", "max_pool1d", "max_pool2d",
+                 "max_pool3d")
+    onnx_ops = ("MaxPool",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return torch_pool(op, dilation_at=4)
 
 
 @register
@@ -75,6 +110,12 @@ class AvgPool(_Pool):
     foreign = ("averagepooling", "avgpool", "averagepool", "avgpooling")
     summary = "average pooling"
     torch_name = "AvgPool"
+    torch_ops = ("AvgPool1d", "AvgPool2d", "AvgPool3d", "avg_pool1d", "avg_pool2d",
+                 "avg_pool3d")
+    onnx_ops = ("AveragePool",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return torch_pool(op, dilation_at=None)
 
     def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
         if rank(x) == 3 and p != "same":
@@ -94,6 +135,17 @@ class GlobalPool(Kind):
     foreign = ("globalaveragepooling", "globalavgpool", "globalpooling", "globalmaxpooling",
                "gap")
     summary = "global average pooling"
+    torch_ops = ("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+                 "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "mean")
+    onnx_ops = ("GlobalAveragePool",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.name == "mean":  # x.mean((2, 3), keepdim=True)
+            dims = op.arg("dim", 1)
+            dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+            spatial = {d % len(op.inputs[0]) for d in dims} == set(range(2, 2 + op.rank))
+            return {} if op.rank and spatial and op.arg("keepdim", 2, False) else None
+        return {} if adaptive_size(op) == (1,) * op.rank else None
 
     def apply(self, check: Check, x: Shape) -> Out:
         return Out((ONE,) * rank(x) + (x[-1],))
@@ -168,3 +220,17 @@ class AdaptivePool(Kind):
 
         size = record.args["size"]
         return getattr(nn, f"AdaptiveAvgPool{len(size)}d")(ints(size))
+
+    torch_ops = GlobalPool.torch_ops[:-1]
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        size = adaptive_size(op)
+        return None if size == (1,) * op.rank else {"size": size}  # G says that
+
+
+def adaptive_size(op: Op) -> tuple[int, ...]:
+    """The output size of a PyTorch adaptive pool."""
+    size = op.module.output_size if op.module is not None else op.arg("output_size", 1)
+    if size is None or isinstance(size, (tuple, list)) and None in size:
+        raise Unfit("an output size of None (keep the input's) has no symcnn form")
+    return per_dim(size, op.rank)
