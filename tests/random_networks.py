@@ -50,6 +50,7 @@ from hypothesis import strategies as st
 import symcnn
 from symcnn.kinds import OPTIONAL, REQUIRED, Kind, Like, Merge, Needs, Param, kinds, rank
 from symcnn.kinds._types import Flag, Padding, PerDim, Rate, Whole
+from symcnn.kinds.gate import ActivationName
 from symcnn.kinds.input import FORMS, Sizes
 from symcnn.kinds.merge import Branches
 from symcnn.kinds.pool import DIMENSIONS_KEYS, OutputSizes
@@ -217,6 +218,11 @@ def rate(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(param.name, text, Fraction(text))]
 
 
+def activation_name(draw, param: Param, at: Place) -> list[Arg]:
+    name = draw(st.sampled_from(param.type.choices()))
+    return [Arg(param.name, name, name)]
+
+
 def input_sizes(draw, param: Param, at: Place) -> list[Arg]:
     """An input of the rank of ``at.x`` (the rank is all the input's place says)."""
     r = rank(at.x)
@@ -262,7 +268,8 @@ def branches(draw, param: Param, at: Place) -> list[Arg] | None:
 #: value fits). Looked up by the exact type, so that a new type fails loudly.
 DRAWERS: dict[type, Callable[..., list[Arg] | None]] = {
     Whole: whole, PerDim: per_dim, Padding: padding, Flag: flag, Rate: rate,
-    Sizes: input_sizes, OutputSizes: output_sizes, Branches: branches,
+    ActivationName: activation_name, Sizes: input_sizes, OutputSizes: output_sizes,
+    Branches: branches,
 }
 
 
@@ -273,11 +280,11 @@ def argument(draw, param: Param, at: Place) -> list[Arg] | None:
                         f"({at.kind.name}'s {param.name}); add it to DRAWERS")
     if param.default is REQUIRED:
         return drawer(draw, param, at)
-    if param.default is OPTIONAL:
-        default = None
+    if param.default is OPTIONAL:  # left out, or given: None cannot be written
         if draw(st.booleans()):
             return [Arg(param.name, None, None, True)]
-    elif isinstance(param.default, Like):
+        return drawer(draw, param, at)
+    if isinstance(param.default, Like):
         default = at.args[param.default.other].value
     else:
         default = param.type.held(param.default, rank(at.x))

@@ -96,6 +96,7 @@ ACTIVATIONS = tuple(register(kind) for kind in (
     Activation("GELU", "GELU", ("gelu",)),
     Activation("SiLU", "SiLU", ("silu", "swish")),
     Activation("Hardswish", "Hardswish", ("hardswish", "hswish")),
+    Activation("Hardsigmoid", "Hardsigmoid", ("hardsigmoid", "hsigmoid")),
     Activation("Tanh", "Tanh", ("tanh",)),
     Activation("Sigmoid", "Sigmoid", ("sigmoid", "logistic")),
     Activation("Softmax", "Softmax", ("softmax",), dim=1),
