@@ -116,10 +116,6 @@ class SqueezeExcitation(Mul):
     summary = ("squeeze-and-excitation: the input times G C(c, 1) act C(input channels, 1) "
                "gate")
 
-    @property
-    def label(self) -> str:
-        return "se"
-
     def branch_labels(self, count: int) -> list[str]:
         return ["scale", "input"]
 
