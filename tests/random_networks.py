@@ -5,8 +5,8 @@ every rank (a vector, a signal, an image, a volume). Nothing here names a layer 
 the kinds, their aliases and their arguments come from the registry
 (``symcnn.kinds.kinds()``), and each argument is drawn by the type of its ``Param``
 (``DRAWERS``): whole numbers, one number or a tuple per spatial dimension, paddings
-with ``same`` and ``valid``, flags, exact decimal rates, an input's sizes, an adaptive
-pool's sizes and a merge's branches, which are drawn recursively. Arguments are written
+with ``same`` and ``valid``, flags, exact decimal rates, activations' names, an input's
+sizes, an adaptive pool's sizes and a merge's branches, which are drawn recursively. Arguments are written
 by position or by keyword, defaults sometimes left out, a kind now and then by an alias.
 A type this module does not know is a ``TypeError``: a new type is taught here once.
 
