@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping, NoReturn
 
 from . import _suggest as suggest
-from ._syntax import Call, Keyword, Pos
-from .kinds import OPTIONAL, REQUIRED, Check, Kind, Like, Variadic
+from ._syntax import Call, Keyword, Name, Pos
+from .kinds import OPTIONAL, REQUIRED, Check, Kind, Like, Param, Variadic
 
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostics
@@ -50,7 +50,8 @@ def bind(kind: Kind, call: Call, env: Mapping[str, Any], ctx: Binding) -> dict[s
                              or f"; it takes {kind.signature_text()}"), arg.pos)
             if arg.key in given_by_name:
                 ctx.error(f"{arg.key} is given twice", arg.pos)
-            given_by_name[arg.key] = (value(arg.value, env), arg.pos)
+            given_by_name[arg.key] = (argument(params[names.index(arg.key)], arg.value, env,
+                                               ctx), arg.pos)
         else:
             if seen_keyword:
                 ctx.error("a positional argument cannot follow a keyword argument",
@@ -58,7 +59,7 @@ def bind(kind: Kind, call: Call, env: Mapping[str, Any], ctx: Binding) -> dict[s
             if i >= len(params):
                 ctx.error(f"{kind.name} takes at most {len(params)} argument(s): "
                           f"{kind.signature_text()}", place(arg, call))
-            given_by_name[names[i]] = (value(arg, env), place(arg, call))
+            given_by_name[names[i]] = (argument(params[i], arg, env, ctx), place(arg, call))
     args: dict[str, Any] = {}
     for param in params:
         if param.name in given_by_name:
@@ -81,6 +82,14 @@ def bind(kind: Kind, call: Call, env: Mapping[str, Any], ctx: Binding) -> dict[s
 
 
 _DEFAULTS: dict[tuple[int, int, bool], Any] = {}
+
+
+def argument(param: Param, node: Any, env: Mapping[str, Any], ctx: Binding) -> Any:
+    """The value of one argument as written: for a type that takes names, a name that
+    nothing binds is the name itself (``act=SiLU``), never a free symbol."""
+    if param.type.takes_names and isinstance(node, Name) and node.id not in env:
+        return node.id
+    return ctx.expressions.value(node, env)
 
 
 def place(arg: Any, call: Call) -> Pos:

@@ -286,7 +286,9 @@ class Evaluator(_Walk):
                                              self.expressions, call.pos))
         branches: tuple[tuple[Node, ...], ...] = ()
         if isinstance(kind, Merge):
-            groups = args.pop("branches")
+            own = kind.expand(check, x or (), args, call.pos)
+            groups = args.pop("branches") if own is None else [
+                BoundGroup(group, names) for group, names in own]
             groups += [BoundGroup(Group((), call.pos), env)] * (kind.complete(len(groups))
                                                                  - len(groups))
             shapes = []

@@ -55,8 +55,12 @@ def _walk(nodes: tuple[Node, ...], field: Field, found: dict[str, Field]) -> Fie
         record = node.record
         if isinstance(node.kind, Merge):
             ends = [_walk(branch, field, found) for branch in node.branches]
+            # a branch of one value per channel (a gate) scales every position alike
+            spread = [end for end, branch in zip(ends, node.branches)
+                      if not (branch and _per_channel(branch[-1].record.output_shape)
+                              and not _per_channel(record.output_shape))]
             if not node.kind.keeps_input_field:
-                field = _joined(ends, record.name)
+                field = _joined(spread or ends, record.name)
         elif isinstance(field, ReceptiveField):
             try:
                 field = _stepped(field, node.kind.window(record))
@@ -64,6 +68,10 @@ def _walk(nodes: tuple[Node, ...], field: Field, found: dict[str, Field]) -> Fie
                 field = f"{error.message} (layer {record.name})"
         found[record.name] = field
     return field
+
+
+def _per_channel(shape: tuple[Any, ...]) -> bool:
+    return len(shape) > 1 and all(v == 1 for v in shape[:-1])
 
 
 def _stepped(field: ReceptiveField, window: tuple[tuple[Any, Any, Any], ...]) -> ReceptiveField:

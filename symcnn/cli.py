@@ -307,11 +307,8 @@ def _zoo(args: argparse.Namespace) -> int:
     values = {"n": "224", **_values(args.set)}
     nets = []
     for name in zoo.names():
-        net = zoo.load(name)
-        free = {s.name for s in net.symbols}
-        given = {k: v for k, v in values.items() if k in free}
         try:
-            nets.append((name, net.subs(given) if given else net))
+            nets.append((name, zoo.load(name, values)))
         except ShapeError as error:
             first_line = str(error).splitlines()[0]
             _say(f"symcnn: {name} is left out, it is invalid here: {first_line}")

@@ -60,6 +60,14 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+class _Unused(SymcnnError):
+    """Values given for names that the program binds itself or never reads."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(f"{', '.join(names)} is not a free symbol of this network")
+        self.names = names
+
+
 class Network:
     """A network: its layers, with shapes, parameters and MACs as exact sympy values.
 
@@ -91,7 +99,7 @@ class Network:
         expressions = evaluator.expressions
         unused = [name for name in self._values if name not in expressions.used_values]
         if unused:
-            raise SymcnnError(f"{', '.join(unused)} is not a free symbol of this network")
+            raise _Unused(unused)
         self._numeric = evaluator.numeric
         # the records as evaluated: Python numbers in a numeric network
         self._records: tuple[LayerRecord, ...] = tuple(result.records)
@@ -521,9 +529,24 @@ def parse(text: str) -> Network:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() takes the program as a str, not {type(text).__name__}")
+    return _parsed(text, {})
+
+
+def parse_at(text: str, values: Mapping[str, Any]) -> Network:
+    """``parse(text).subs(values)`` with those of ``values`` that name free symbols of
+    the network, the others left out; with numbers for values, it is computed with
+    numbers from the start, without the symbolic network that ``parse`` computes."""
+    given = _resolved({name: _exact(name, value) for name, value in values.items()})
+    try:
+        return _parsed(text, given)
+    except _Unused as unused:
+        return _parsed(text, {k: v for k, v in given.items() if k not in unused.names})
+
+
+def _parsed(text: str, values: Mapping[str, Expr]) -> Network:
     _check_length(text, "the program")
     program = _guarded(lambda: parse_program(text))
-    net = Network(program)
+    net = Network(program, values)
     from ._lint import warn
 
     warn(program, net._records)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 from importlib.abc import Traversable
+from typing import Any, Mapping
 
 from ._resources import data
 from .errors import SymcnnError
-from .network import Network, parse
+from .network import Network, parse, parse_at
 
 __all__ = ["names", "source", "load"]
 
@@ -40,6 +41,8 @@ def source(name: str) -> str:
     return _folder().joinpath(f"{name}.cnn").read_text(encoding="utf-8")
 
 
-def load(name: str) -> Network:
-    """A zoo network, parsed."""
-    return parse(source(name))
+def load(name: str, values: Mapping[str, Any] | None = None) -> Network:
+    """A zoo network, parsed; with ``values`` (``{"n": 224}``), those that name its free
+    symbols put in, as ``load(name).subs(...)`` would but quicker: with numbers, it is
+    computed with numbers only."""
+    return parse_at(source(name), values) if values else parse(source(name))

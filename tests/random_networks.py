@@ -5,9 +5,10 @@ every rank (a vector, a signal, an image, a volume). Nothing here names a layer 
 the kinds, their aliases and their arguments come from the registry
 (``symcnn.kinds.kinds()``), and each argument is drawn by the type of its ``Param``
 (``DRAWERS``): whole numbers, one number or a tuple per spatial dimension, paddings
-with ``same`` and ``valid``, flags, exact decimal rates, an input's sizes, an adaptive
-pool's sizes and a merge's branches, which are drawn recursively. Arguments are written
-by position or by keyword, defaults sometimes left out, a kind now and then by an alias.
+with ``same`` and ``valid``, flags, exact decimal rates, activations' names, an input's
+sizes, an adaptive pool's sizes and a merge's branches, which are drawn recursively.
+Arguments are written by position or by keyword, defaults sometimes left out, a kind
+now and then by an alias.
 A type this module does not know is a ``TypeError``: a new type is taught here once.
 
 Which layers are valid, and the shape each gives, is decided one layer at a time, on an
@@ -50,6 +51,7 @@ from hypothesis import strategies as st
 import symcnn
 from symcnn.kinds import OPTIONAL, REQUIRED, Kind, Like, Merge, Needs, Param, kinds, rank
 from symcnn.kinds._types import Flag, Padding, PerDim, Rate, Real, Whole
+from symcnn.kinds.gate import ActivationName
 from symcnn.kinds.input import FORMS, Sizes
 from symcnn.kinds.merge import Branches
 from symcnn.kinds.pool import DIMENSIONS_KEYS, OutputSizes
@@ -224,6 +226,11 @@ def real(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(param.name, text, Fraction(text))]
 
 
+def activation_name(draw, param: Param, at: Place) -> list[Arg]:
+    name = draw(st.sampled_from(param.type.choices()))
+    return [Arg(param.name, name, name)]
+
+
 def input_sizes(draw, param: Param, at: Place) -> list[Arg]:
     """An input of the rank of ``at.x`` (the rank is all the input's place says)."""
     r = rank(at.x)
@@ -297,7 +304,8 @@ def branches(draw, param: Param, at: Place) -> list[Arg] | None:
 #: value fits). Looked up by the exact type, so that a new type fails loudly.
 DRAWERS: dict[type, Callable[..., list[Arg] | None]] = {
     Whole: whole, PerDim: per_dim, Padding: padding, Flag: flag, Rate: rate, Real: real,
-    Sizes: input_sizes, OutputSizes: output_sizes, Branches: branches,
+    ActivationName: activation_name, Sizes: input_sizes, OutputSizes: output_sizes,
+    Branches: branches,
 }
 
 
@@ -308,11 +316,11 @@ def argument(draw, param: Param, at: Place) -> list[Arg] | None:
                         f"({at.kind.name}'s {param.name}); add it to DRAWERS")
     if param.default is REQUIRED:
         return drawer(draw, param, at)
-    if param.default is OPTIONAL:
-        default = None
+    if param.default is OPTIONAL:  # left out, or given: None cannot be written
         if draw(st.booleans()):
             return [Arg(param.name, None, None, True)]
-    elif isinstance(param.default, Like):
+        return drawer(draw, param, at)
+    if isinstance(param.default, Like):
         default = at.args[param.default.other].value
     else:
         default = param.type.held(param.default, rank(at.x))

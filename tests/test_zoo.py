@@ -47,7 +47,13 @@ def test_the_zoo_has_the_classic_networks():
         "regnet_x_8gf", "regnet_x_16gf", "regnet_x_32gf",
         "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
         "googlenet_aux", "inception_v3_aux",
-        "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"])
+        "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
+        "mobilenet_v3_small", "mobilenet_v3_large",
+        "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
+        "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
+        "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l",
+        "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
+        "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf"])
 
 
 @pytest.mark.parametrize("name", zoo.names())
@@ -255,3 +261,15 @@ def test_to_torch_builds_zoo_networks_with_branches(name, size):
 
     net = zoo.load(name).subs(n=size)
     assert measure(to_torch(net), size) == counts(net)
+
+
+def test_load_with_values_is_load_then_subs_for_its_free_symbols():
+    """What ``symcnn zoo`` lists: quicker, and the same as subs; a value for a name that
+    a network does not have is left out."""
+    at = zoo.load("efficientnet_b0", {"n": 240, "k": 3})
+    assert counts(at) == counts(zoo.load("efficientnet_b0").subs(n=240))
+    assert [r.output_shape for r in at.layers] == [
+        r.output_shape for r in zoo.load("efficientnet_b0").subs(n=240).layers]
+    assert counts(zoo.load("lenet5", {"n": 240})) == counts(zoo.load("lenet5"))
+    with pytest.raises(symcnn.ShapeError):
+        zoo.load("alexnet", {"n": 32})

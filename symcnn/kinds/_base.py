@@ -197,6 +197,14 @@ class Merge(Kind):
         part of it (``Split`` gives each branch its share of the channels)."""
         return x
 
+    def expand(self, check: Check, x: Shape, args: dict[str, Any],
+               at: Any) -> list[tuple[Any, dict[str, Any]]] | None:
+        """The branches of a merge that writes its own from its arguments (``SE``): each
+        a group of the language (``_syntax.Group``, placed at ``at``) and the values of
+        the names it reads. ``None``: the branches are those written, bound to the
+        ``branches`` argument."""
+        return None
+
     def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
         raise NotImplementedError(f"{type(self).__name__}.combine")
 

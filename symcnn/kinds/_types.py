@@ -117,6 +117,10 @@ def _word_or_group(value: Any) -> bool:
 class ParamType:
     """A type of argument. ``words`` says in an error message what it takes."""
     words = ""
+    #: Whether a bare name written for it is taken as written (``act=SiLU``, a string to
+    #: :meth:`convert`) rather than as an expression, where it would be a free symbol; a
+    #: name bound by a binding or a block's parameter is still its value.
+    takes_names = False
 
     def convert(self, ctx: Context, param: Param, value: Any) -> Any:
         raise NotImplementedError

@@ -87,6 +87,8 @@ ACTIVATIONS = tuple(register(kind) for kind in (
     Activation("SiLU", "SiLU", ("silu", "swish"), ("silu",)),
     Activation("Hardswish", "Hardswish", ("hardswish", "hswish"), ("hardswish",),
                ("HardSwish",)),
+    Activation("Hardsigmoid", "Hardsigmoid", ("hardsigmoid", "hsigmoid"), ("hardsigmoid",),
+               ("HardSigmoid",)),
     Activation("Tanh", "Tanh", ("tanh",), ("tanh", "tanh_"), ("Tanh",)),
     Activation("Sigmoid", "Sigmoid", ("sigmoid", "logistic"), ("sigmoid", "sigmoid_"),
                ("Sigmoid",)),
