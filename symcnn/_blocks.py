@@ -10,12 +10,18 @@ no blocks. What the blocks leave out, the layers say as they are.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, Sequence
 
 from .kinds import lookup
 
-if TYPE_CHECKING:
-    from ._importing import Item
+
+class Item(Protocol):
+    """What a block reads of a layer of the program being written
+    (``_importing.Item``)."""
+    node: Any
+    branches: list[list[Any]]
+
+    def text(self) -> str: ...
 
 _CONTAINERS = frozenset(("Sequential", "ModuleList", "ModuleDict"))
 
@@ -54,7 +60,7 @@ class _Writer:
         self.taken: set[str] = set()
         self.defs: list[str] = []
 
-    def lines(self, items: list[Item], depth: int) -> list[str]:
+    def lines(self, items: Sequence[Item], depth: int) -> list[str]:
         """The lines of ``items``, calls of blocks where the instances of a module class
         at this depth of nesting repeat; inside the others, the next depth is tried."""
         runs: list[tuple[tuple[str, str] | None, list[Item]]] = []
@@ -81,7 +87,7 @@ class _Writer:
         return out
 
 
-def program(head: str, sequence: list[Item]) -> str:
+def program(head: str, sequence: Sequence[Item]) -> str:
     """The program: the blocks, the input ``head``, then one line per layer or call."""
     writer = _Writer()
     lines = _repeated(writer.lines(sequence, 0))

@@ -18,9 +18,8 @@ from typing import Any, Mapping
 import onnx
 from onnx import helper, numpy_helper, shape_inference
 
-from ._importing import Node, build, sizes_text
+from ._importing import Node, build, refuse_pickled, sizes_text
 from .errors import ImportFailed, SymcnnError
-from .importing import refuse_pickled
 from .kinds._reading import Op
 
 __all__ = ["from_onnx"]

@@ -16,6 +16,7 @@ parameter may be left out.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -51,6 +52,18 @@ class Node:
     @property
     def where(self) -> str:
         return f"{self.op.where} ({self.op.name})"
+
+
+#: Files that a model is pickled in: loading one runs the code it holds.
+PICKLED = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
+
+
+def refuse_pickled(path: str | Path) -> None:
+    if str(path).lower().endswith(PICKLED):
+        raise SymcnnError(f"{path}: symcnn does not load pickled PyTorch files, since "
+                          "loading one runs whatever code it holds; export the model to "
+                          "ONNX (torch.onnx.export) or call symcnn.from_torch(model, "
+                          "input_shape) in Python")
 
 
 @dataclass(eq=False)

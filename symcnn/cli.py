@@ -263,14 +263,15 @@ def _table_command(argv: Sequence[str]) -> int:
 # ---- symcnn import: a model file's program ------------------------------------------
 
 def _is_model(name: str) -> bool:
-    from .importing import PICKLED
+    from ._importing import PICKLED
 
     return name.lower().endswith((".onnx", *PICKLED))
 
 
 def _imported(path: str) -> Network:
     """The network of an ONNX file; a pickled PyTorch file is refused unread."""
-    from .importing import from_onnx, refuse_pickled
+    from ._importing import refuse_pickled
+    from .importing import from_onnx
 
     refuse_pickled(path)
     if not path.lower().endswith(".onnx"):

@@ -6,7 +6,6 @@ called, so ``import symcnn`` imports neither. See ``docs/import.md``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .errors import SymcnnError
@@ -52,12 +51,3 @@ def from_onnx(model: Any, *, example: Mapping[str, int] | None = None) -> Networ
 
 
 #: Files that hold a pickled model: loading one runs the code inside it.
-PICKLED = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
-
-
-def refuse_pickled(path: str | Path) -> None:
-    if str(path).lower().endswith(PICKLED):
-        raise SymcnnError(f"{path}: symcnn does not load pickled PyTorch files, since "
-                          "loading one runs whatever code it holds; export the model to "
-                          "ONNX (torch.onnx.export) or call symcnn.from_torch(model, "
-                          "input_shape) in Python")
