@@ -133,13 +133,3 @@ class Viewed(Protocol):
 
     def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
                 expand: bool = False, assume_divisible: bool = False) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Row:
-    """One layer as a table shows it: a merge (Add, Cat, Res) comes before its
-    branches, whose layers are indented under it and named relative to it
-    (``body.C1`` under ``res1``)."""
-    record: LayerRecord
-    label: str
-    depth: int
