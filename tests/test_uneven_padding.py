@@ -118,3 +118,33 @@ def test_what_uneven_padding_refuses(text, message):
     with pytest.raises(symcnn.errors.SymcnnError) as caught:
         symcnn.parse(text)
     assert message in str(caught.value)
+
+
+def test_the_receptive_field_starts_at_the_padding_before():
+    net = symcnn.parse("I(9, 9, 3) C(4, 3, s=2, p=((0, 1), (1, 0))) P(2, p=((1, 0), (0, 1)))")
+    field = net.receptive_field
+    assert (field.size, field.stride, field.padding) == ((5, 5), (4, 4), (2, 1))
+
+
+def onnx_op(name, pads, **attrs):
+    from symcnn.kinds._reading import Op
+
+    weights = (None, (8, 3, 3, 3)) if name != "MaxPool" else ()
+    return Op(name, "node", inputs=((1, 3, 9, 9),), weights=weights,
+              attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": pads, **attrs})
+
+
+def test_onnx_s_uneven_pads_are_read_as_pairs():
+    from symcnn.kinds._base import kinds
+    from symcnn.kinds._reading import Unfit
+
+    by_name = {kind.name: kind for kind in kinds()}
+    # ONNX's pads: every dimension's start, then every dimension's end
+    args = by_name["C"].from_onnx(onnx_op("Conv", [0, 1, 1, 0]))
+    assert args["p"] == ((0, 1), (1, 0))
+    assert by_name["C"].from_onnx(onnx_op("Conv", [1, 2, 1, 2]))["p"] == (1, 2)
+    assert by_name["P"].from_onnx(onnx_op("MaxPool", [0, 0, 1, 1]))["p"] == ((0, 1), (0, 1))
+    with pytest.raises(Unfit, match="ceil_mode"):
+        by_name["P"].from_onnx(onnx_op("MaxPool", [0, 0, 1, 1], ceil_mode=1))
+    with pytest.raises(Unfit, match="transposed"):
+        by_name["T"].from_onnx(onnx_op("ConvTranspose", [0, 0, 1, 1]))

@@ -142,7 +142,7 @@ def torch_padding(padding: Any, rank: int) -> Any:
 
 def onnx_window(op: Op, kernel: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The kernel, stride, padding and dilation of an ONNX Conv or pool node, held as
-    ``C`` holds them; uneven padding has no symcnn form."""
+    ``C`` holds them: uneven padding as ``(before, after)`` pairs."""
     r = op.rank
     attrs = op.attrs
     k = tuple(attrs.get("kernel_shape") or kernel or ())
@@ -151,9 +151,8 @@ def onnx_window(op: Op, kernel: tuple[int, ...] | None = None) -> dict[str, Any]
         p: Any = "same"
     elif auto in ("NOTSET", "VALID"):
         pads = tuple(attrs.get("pads") or (0,) * 2 * r)
-        if pads[:r] != pads[r:]:
-            raise Unfit(f"uneven padding {list(pads)} has no symcnn form")
-        p = pads[:r]
+        # ONNX's pads are every dimension's start, then every dimension's end
+        p = pads[:r] if pads[:r] == pads[r:] else tuple(zip(pads[:r], pads[r:]))
     else:
         raise Unfit(f"auto_pad={auto} has no symcnn form")
     return {"k": k, "s": tuple(attrs.get("strides") or (1,) * r), "p": p,
@@ -287,6 +286,8 @@ class ConvTranspose(Kind):
         if "output_shape" in op.attrs:
             raise Unfit("an output_shape attribute; give pads instead")
         args = onnx_conv(op)
+        if is_uneven(args["p"]):
+            raise Unfit("uneven padding of a transposed convolution has no symcnn form")
         weight = op.weights[1] or ()  # (channels, filters/groups, kernel...)
         rank = len(weight) - 2
         return {**args, "f": weight[1] * args["g"],

@@ -84,7 +84,10 @@ class _Pool(Kind):
         args = onnx_window(op)
         if args.pop("d") != (1,) * op.rank:
             raise Unfit("a dilated pool has no symcnn form")
-        return {**args, "ceil": bool(op.attrs.get("ceil_mode", 0))}
+        ceil = bool(op.attrs.get("ceil_mode", 0))
+        if ceil and is_uneven(args["p"]):
+            raise Unfit("ceil_mode with uneven padding has no symcnn form")
+        return {**args, "ceil": ceil}
 
     def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
         return pooled(check, x, k, s, p, ceil)
