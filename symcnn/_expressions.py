@@ -101,7 +101,8 @@ class Expressions:
         """An argument: an expression, or a tuple, a word or a group as written or as
         passed to a block."""
         if isinstance(node, Tuple):
-            return tuple(self.expr(item, env) for item in node.items)
+            return tuple(self.value(item, env) if isinstance(item, Tuple) else
+                         self.expr(item, env) for item in node.items)
         if isinstance(node, Word):
             return node.word
         if isinstance(node, Group):

@@ -73,7 +73,7 @@ Expr = Union[Num, Name, BinOp, Neg, Func]
 
 @dataclass(frozen=True)
 class Tuple:
-    items: tuple[Expr, ...]
+    items: tuple[Expr | Tuple, ...]  # a tuple of pairs: p=((0, 1), (0, 1))
     pos: Pos
 
 

@@ -207,8 +207,21 @@ def per_dim(draw, param: Param, at: Place) -> list[Arg]:
 def padding(draw, param: Param, at: Place) -> list[Arg]:
     if draw(st.integers(0, 3)) == 0:
         return [Arg(param.name, "same", "same")]
+    if param.type.uneven and draw(st.integers(0, 4)) == 0:
+        return uneven_padding(draw, param, at)
     value = tuple(draw(st.integers(0, 2)) for _ in range(rank(at.x)))
     return [Arg(param.name, write(draw, param, value), value)]
+
+
+def uneven_padding(draw, param: Param, at: Place) -> list[Arg]:
+    """``p=((0, 1), (1, 1))``, ``p=((0, 1), 1)``, ``p=((1, 0),)``: one (before, after) pair
+    per dimension, one at least uneven; an even pair is sometimes one number."""
+    pairs = [(draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(rank(at.x))]
+    if all(b == a for b, a in pairs):
+        pairs[0] = (pairs[0][0], pairs[0][1] + 1)
+    entries = [str(b) if b == a and draw(st.booleans()) else f"({b}, {a})" for b, a in pairs]
+    text = "(" + ", ".join(entries) + ("," if len(entries) == 1 else "") + ")"
+    return [Arg(param.name, text, tuple(pairs))]
 
 
 def flag(draw, param: Param, at: Place) -> list[Arg]:

@@ -222,6 +222,9 @@ class PerDim(Whole):
             if len(value) != ctx.rank:
                 ctx.error(f"{param.name} of {ctx.kind.name} takes one number or "
                           f"{_per_dim(ctx.rank)}, not a tuple of {len(value)}")
+            if any(isinstance(v, tuple) for v in value):
+                ctx.error(f"{param.name} of {ctx.kind.name} takes {self.words}, "
+                          "not a tuple of tuples")
             values = tuple(ctx.number(v) for v in value)
         else:
             values = (ctx.number(value),) * ctx.rank
@@ -242,20 +245,65 @@ class PerDim(Whole):
 
 class Padding(PerDim):
     """A :class:`PerDim` of at least 0, or the words ``same`` (TensorFlow's padding,
-    held as the string) and ``valid`` (no padding)."""
+    held as the string) and ``valid`` (no padding). With ``uneven``, an entry of the
+    tuple may be a pair ``(before, after)``: ``p=((0, 1), (0, 1))``. Padding that is even
+    is held as :class:`PerDim` holds it, one number per dimension; padding that is not,
+    as one ``(before, after)`` pair per dimension."""
 
-    def __init__(self) -> None:
+    def __init__(self, uneven: bool = True) -> None:
         super().__init__(least=0)
+        self.uneven = uneven
 
     words = "a whole number, a tuple of one per spatial dimension, same or valid"
 
     def convert(self, ctx: Context, param: Param, value: Any) -> Any:
         if isinstance(value, str) and value in ("same", "valid"):
             return "same" if value == "same" else (ctx.number(0),) * ctx.rank
+        if isinstance(value, tuple) and any(isinstance(v, tuple) for v in value):
+            return self.pairs(ctx, param, value)
         return super().convert(ctx, param, value)
 
+    def pairs(self, ctx: Context, param: Param, value: tuple[Any, ...]) -> Any:
+        """A tuple whose entries are numbers or ``(before, after)`` pairs."""
+        if not self.uneven:
+            ctx.error(f"{param.name} of {ctx.kind.name} takes the same padding on both "
+                      "sides of a dimension, not (before, after) pairs")
+        if len(value) != ctx.rank:
+            ctx.error(f"{param.name} of {ctx.kind.name} takes one number or "
+                      f"{_per_dim(ctx.rank)}, not a tuple of {len(value)}")
+        pairs = []
+        for v in value:
+            if isinstance(v, tuple):
+                if len(v) != 2 or any(isinstance(e, tuple) for e in v):
+                    ctx.error(f"{param.name} of {ctx.kind.name} takes a pair (before, after) "
+                              f"for a dimension, not {describe(v)}")
+                pair = tuple(self.whole(ctx, param, ctx.number(e)) for e in v)
+            else:
+                pair = (self.whole(ctx, param, ctx.number(v)),) * 2
+            pairs.append(pair)
+        if all(before == after for before, after in pairs):
+            return tuple(before for before, _ in pairs)  # even after all: held as today
+        return tuple(pairs)
+
     def show(self, value: Any) -> str:
-        return value if isinstance(value, str) else super().show(value)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, tuple) and any(isinstance(v, tuple) for v in value):
+            pairs = ["(" + ", ".join(expression(e) for e in v) + ")" for v in value]
+            return "(" + ", ".join(pairs) + ("," if len(pairs) == 1 else "") + ")"
+        return super().show(value)
+
+
+def sides(p: Any, i: int) -> tuple[Any, Any]:
+    """The padding ``(before, after)`` of dimension ``i`` of a :class:`Padding` that is
+    not ``same``."""
+    v = p[i]
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def is_uneven(p: Any) -> bool:
+    """Whether a :class:`Padding` value holds ``(before, after)`` pairs."""
+    return not isinstance(p, str) and any(isinstance(v, tuple) for v in p)
 
 
 def _per_dim(rank: int) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 from .._math import ONE, ZERO, ceil_div, divide, floor_div, formula, lt, maximum, product
 from ._base import DIMENSIONS, Check, Kind, Out, Param, Shape, rank, register
 from ._reading import Op, Unfit, per_dim
-from ._types import Flag, Padding, PerDim, Whole
+from ._types import Flag, Padding, PerDim, Whole, is_uneven, sides
 
 FILTERS = Param("f", Whole(), foreign=("filters", "out_channels", "channels"))
 SIZE = Param("k", PerDim(), foreign=("kernel", "kernel_size", "ksize", "size", "pool_size"))
 STRIDE = Param("s", PerDim(), 1, foreign=("stride", "strides"))
 PAD = Param("p", Padding(), 0, foreign=("padding", "pad"))
+EVEN_PAD = Param("p", Padding(uneven=False), 0, foreign=("padding", "pad"))  # T's
 DILATION = Param("d", PerDim(), 1, foreign=("dilation", "dilation_rate"))
 GROUPS = Param("g", Whole(), 1, foreign=("groups",))
 BIAS = Param("bias", Flag(), True, foreign=("use_bias",))
@@ -37,10 +38,13 @@ def bias_term(on: bool) -> Any:
 
 
 def window_out(check: Check, n: Any, k: Any, s: Any, p: Any, d: Any, what: str) -> Any:
-    """Output length of a sliding window: ``floor((n + 2p - d(k-1) - 1)/s) + 1``, or
-    TensorFlow's ``ceil(n/s)`` for ``p=same``."""
+    """Output length of a sliding window: ``floor((n + 2p - d(k-1) - 1)/s) + 1``, with
+    ``before + after`` for ``2p`` if ``p`` is a pair, or TensorFlow's ``ceil(n/s)`` for
+    ``p=same``."""
     if isinstance(p, str):  # "same"; comparing a sympy number with a str is slow
         out = ceil_div(n, s)
+    elif isinstance(p, tuple):  # (before, after)
+        out = floor_div(n + p[0] + p[1] - d * (k - 1) - 1, s) + 1
     else:
         out = floor_div(n + 2 * p - d * (k - 1) - 1, s) + 1
     check.at_least(out, 1, f"output {what}")
@@ -74,6 +78,33 @@ def ints(values: Any) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+def torch_uneven(module: Any, p: Any, value: float = 0.0) -> Any:
+    """``module`` (built with no padding) after padding ``p``'s ``(before, after)`` pairs,
+    which PyTorch's convolutions and pools cannot take."""
+    from torch import nn
+
+    from .._torch_modules import Pad
+
+    return nn.Sequential(Pad([ints(sides(p, i)) for i in range(len(p))], value), module)
+
+
+def torch_window(module: Any, record: Any, dilation: Any, value: float = 0.0) -> Any:
+    """A convolution or a pool built with ``padding=0`` where ``p`` is ``same`` or
+    uneven, after the padding it needs."""
+    a, x = record.args, record.input_shape
+    if a["p"] == "same":
+        return torch_padded(module, x, a["k"], a["s"], dilation, value)
+    if is_uneven(a["p"]):
+        return torch_uneven(module, a["p"], value)
+    return module
+
+
+def torch_pad(p: Any) -> Any:
+    """The ``padding`` of a PyTorch module whose padding, if any other, is added before
+    it (:func:`torch_window`)."""
+    return 0 if p == "same" or is_uneven(p) else ints(p)
+
+
 def torch_padded(module: Any, x: Shape, k: Any, s: Any, d: Any, value: float = 0.0) -> Any:
     """``module`` after TensorFlow's 'same' padding, which PyTorch's own
     ``padding="same"`` gives for stride 1 only."""
@@ -97,7 +128,7 @@ def sliding_window(record: Any, dilation: Any) -> tuple[tuple[Any, Any, Any], ..
             total = maximum((ceil_div(x[i], a["s"][i]) - 1) * a["s"][i] + k - x[i], 0)
             before = floor_div(total, 2)
         else:
-            before = a["p"][i]
+            before = sides(a["p"], i)[0]
         steps.append((k, a["s"][i], before))
     return tuple(steps)
 
@@ -111,7 +142,7 @@ def torch_padding(padding: Any, rank: int) -> Any:
 
 def onnx_window(op: Op, kernel: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The kernel, stride, padding and dilation of an ONNX Conv or pool node, held as
-    ``C`` holds them; uneven padding has no symcnn form."""
+    ``C`` holds them: uneven padding as ``(before, after)`` pairs."""
     r = op.rank
     attrs = op.attrs
     k = tuple(attrs.get("kernel_shape") or kernel or ())
@@ -120,9 +151,8 @@ def onnx_window(op: Op, kernel: tuple[int, ...] | None = None) -> dict[str, Any]
         p: Any = "same"
     elif auto in ("NOTSET", "VALID"):
         pads = tuple(attrs.get("pads") or (0,) * 2 * r)
-        if pads[:r] != pads[r:]:
-            raise Unfit(f"uneven padding {list(pads)} has no symcnn form")
-        p = pads[:r]
+        # ONNX's pads are every dimension's start, then every dimension's end
+        p = pads[:r] if pads[:r] == pads[r:] else tuple(zip(pads[:r], pads[r:]))
     else:
         raise Unfit(f"auto_pad={auto} has no symcnn form")
     return {"k": k, "s": tuple(attrs.get("strides") or (1,) * r), "p": p,
@@ -160,11 +190,10 @@ class _Convolution(Kind):
         from torch import nn
 
         a, x = record.args, record.input_shape
-        same = a["p"] == "same"
         conv = getattr(nn, f"Conv{rank(x)}d")(
             int(x[-1]), int(record.output_shape[-1]), ints(a["k"]), ints(a["s"]),
-            0 if same else ints(a["p"]), ints(a["d"]), self.groups(record), bias=a["bias"])
-        return torch_padded(conv, x, a["k"], a["s"], a["d"]) if same else conv
+            torch_pad(a["p"]), ints(a["d"]), self.groups(record), bias=a["bias"])
+        return torch_window(conv, record, a["d"])
 
     def groups(self, record: Any) -> int:
         raise NotImplementedError
@@ -201,7 +230,7 @@ class ConvTranspose(Kind):
     aliases = ("ConvT",)
     foreign = ("conv2dtranspose", "convtranspose", "convolutiontranspose", "deconv",
                "deconvolution", "transposedconv", "conv1dtranspose", "conv3dtranspose")
-    signature = (FILTERS, SIZE, STRIDE, PAD,
+    signature = (FILTERS, SIZE, STRIDE, EVEN_PAD,
                  Param("op", PerDim(least=0), 0, foreign=("output_padding",)),
                  DILATION, GROUPS, BIAS)
     summary = "transposed convolution"
@@ -257,6 +286,8 @@ class ConvTranspose(Kind):
         if "output_shape" in op.attrs:
             raise Unfit("an output_shape attribute; give pads instead")
         args = onnx_conv(op)
+        if is_uneven(args["p"]):
+            raise Unfit("uneven padding of a transposed convolution has no symcnn form")
         weight = op.weights[1] or ()  # (channels, filters/groups, kernel...)
         rank = len(weight) - 2
         return {**args, "f": weight[1] * args["g"],
@@ -327,11 +358,8 @@ class SeparableConv(Kind):
         a, x = record.args, record.input_shape
         c, r = int(x[-1]), rank(x)
         hidden = c * int(a["m"])
-        same = a["p"] == "same"
         depthwise = getattr(nn, f"Conv{r}d")(c, hidden, ints(a["k"]), ints(a["s"]),
-                                             0 if same else ints(a["p"]), ints(a["d"]), c,
-                                             bias=False)
-        if same:
-            depthwise = torch_padded(depthwise, x, a["k"], a["s"], a["d"])
+                                             torch_pad(a["p"]), ints(a["d"]), c, bias=False)
+        depthwise = torch_window(depthwise, record, a["d"])
         pointwise = getattr(nn, f"Conv{r}d")(hidden, int(a["f"]), 1, bias=a["bias"])
         return nn.Sequential(depthwise, pointwise)

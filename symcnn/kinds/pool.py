@@ -7,20 +7,35 @@ from typing import Any, Sequence
 
 from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, ge, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
-from ._types import Flag, PerDim, Variadic, expression
+from ._types import Flag, PerDim, Variadic, expression, is_uneven, sides
 from ._reading import Op, Unfit, per_dim
-from .conv import PAD, SIZE, ints, onnx_window, sliding_window, torch_padded
+from .conv import PAD, SIZE, ints, onnx_window, sliding_window, torch_pad, torch_window
 
 POOL = (SIZE, Param("s", PerDim(), Like("k"), foreign=("stride", "strides")), PAD,
         Param("ceil", Flag(), False, foreign=("ceil_mode",)))
 
 
 def pooled(check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: bool) -> Out:
+    """A pool's output shape. Uneven padding ``(before, after)`` must be at most half the
+    kernel on each side, PyTorch's rule for even padding taken per side (so every window
+    holds some of the input), and takes no ``ceil=true``: PyTorch's ceil mode, after an
+    explicit pad, counts its windows otherwise."""
+    uneven = is_uneven(p)
+    if uneven and ceil:
+        check.fail("ceil=true takes even padding; uneven padding (before, after) pools "
+                   "with ceil=false only")
     sizes = []
     for i, what in enumerate(DIMENSIONS[rank(x)]):
         n = x[i]
         if p == "same":
             out = ceil_div(n, s[i])
+        elif uneven:
+            before, after = sides(p, i)
+            for side, amount in (("before", before), ("after", after)):
+                check.holds(le(2 * amount, k[i]), lambda i=i, side=side, amount=amount:
+                            f"pool padding {amount} {side} must be at most half the "
+                            f"kernel k={k[i]}")
+            out = floor_div(n + before + after - k[i], s[i]) + 1
         else:
             check.holds(le(2 * p[i], k[i]), lambda i=i: f"pool padding p={p[i]} must be at "
                         f"most half the kernel k={k[i]}")
@@ -69,7 +84,10 @@ class _Pool(Kind):
         args = onnx_window(op)
         if args.pop("d") != (1,) * op.rank:
             raise Unfit("a dilated pool has no symcnn form")
-        return {**args, "ceil": bool(op.attrs.get("ceil_mode", 0))}
+        ceil = bool(op.attrs.get("ceil_mode", 0))
+        if ceil and is_uneven(args["p"]):
+            raise Unfit("ceil_mode with uneven padding has no symcnn form")
+        return {**args, "ceil": ceil}
 
     def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
         return pooled(check, x, k, s, p, ceil)
@@ -78,13 +96,10 @@ class _Pool(Kind):
         from torch import nn
 
         a, x = record.args, record.input_shape
-        same = a["p"] == "same"
         pool = getattr(nn, f"{self.torch_name}{rank(x)}d")(
-            ints(a["k"]), ints(a["s"]), 0 if same else ints(a["p"]),
-            ceil_mode=bool(a["ceil"]) and not same)
-        if same:
-            return torch_padded(pool, x, a["k"], a["s"], (1,) * rank(x), self.fill)
-        return pool
+            ints(a["k"]), ints(a["s"]), torch_pad(a["p"]),
+            ceil_mode=bool(a["ceil"]) and a["p"] != "same")
+        return torch_window(pool, record, (1,) * rank(x), self.fill)
 
 
 @register
@@ -118,7 +133,7 @@ class AvgPool(_Pool):
         return torch_pool(op, dilation_at=None)
 
     def apply(self, check: Check, x: Shape, k: Any, s: Any, p: Any, ceil: Any) -> Out:
-        if rank(x) == 3 and p != "same":
+        if rank(x) == 3 and p != "same" and not is_uneven(p):
             # PyTorch's avg_pool3d (not 1d or 2d) checks the unpadded input against the kernel
             for i, what in enumerate(DIMENSIONS[3]):
                 check.holds(ge(x[i], k[i]), lambda i=i, what=what: f"input {what} {x[i]} is "
