@@ -20,6 +20,7 @@ from ._diagnostics import Diagnostics
 from ._math import (NUMBER, ceiling, divide, floor, is_integer, is_number, maximum, minimum,
                     mod, symbol, to_python, to_sympy)
 from ._syntax import CHAINS, BinOp, Func, Group, Name, Neg, Num, Pos, Tuple, Word
+from .kinds._types import describe
 
 if TYPE_CHECKING:
     import sympy
@@ -235,14 +236,6 @@ class Expressions:
         if node.name == "min":
             return minimum(*args)
         return maximum(*args)
-
-
-def describe(value: Any) -> str:
-    if isinstance(value, BoundGroup):
-        return "a group [ ... ]"
-    from .kinds._types import describe as described
-
-    return described(value)
 
 
 def short(value: Any) -> str:

@@ -9,33 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import sympy
 from sympy import Expr
 
 from . import limits
+from ._model import TOTAL_NAMES, Viewed
 from .errors import SymcnnError
 
-if TYPE_CHECKING:
-    from ._model import Viewed
-
-QUANTITIES = ("params", "non_trainable", "total", "macs", "flops")
-
-
 def quantity(net: Viewed, what: str) -> Expr:
-    """One of the totals by name: see :data:`QUANTITIES`."""
-    if what == "params":
-        return net.params
-    if what == "non_trainable":
-        return net.non_trainable
-    if what == "total":
-        return net.params + net.non_trainable
-    if what == "macs":
-        return net.macs
-    if what == "flops":
-        return 2 * net.macs
-    raise SymcnnError(f"there is no total {what!r}; choose one of {', '.join(QUANTITIES)}")
+    """One of the totals by name: see ``_model.TOTAL_NAMES``."""
+    if what not in TOTAL_NAMES:
+        raise SymcnnError(f"there is no total {what!r}; choose one of "
+                          f"{', '.join(TOTAL_NAMES)}")
+    return getattr(net.exact.totals, TOTAL_NAMES[what])
 
 
 def without_floors(expr: Expr) -> Expr:

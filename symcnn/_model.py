@@ -82,6 +82,12 @@ class Totals:
                 ("float32_bytes", "weights (float32)", self.float32_bytes)]
 
 
+#: The totals by the names users give them (``net.formula("macs")``,
+#: ``net.largest("n", weights_bytes=...)``), each a :class:`Totals` attribute.
+TOTAL_NAMES = {"params": "trainable", "non_trainable": "non_trainable", "total": "total",
+               "macs": "macs", "flops": "flops", "weights_bytes": "float32_bytes"}
+
+
 def totals_of(records: tuple[LayerRecord, ...]) -> Totals:
     """The sums of the records' counts, each in one step."""
     return Totals(total(r.params for r in records), total(r.non_trainable for r in records),

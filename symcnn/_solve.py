@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._model import Viewed
+from ._model import TOTAL_NAMES, Viewed
 from .errors import SymcnnError
 
-#: The bounds ``largest`` and ``smallest`` take, and the total each one bounds.
-BOUNDS = {"params": "trainable", "non_trainable": "non_trainable", "total": "total",
-          "macs": "macs", "flops": "flops", "weights_bytes": "float32_bytes"}
+#: The bounds ``largest`` and ``smallest`` take: the totals, by name.
+BOUNDS = TOTAL_NAMES
 _FAR = 2**40  # past any input size; sizes beyond it are not searched
 _TRIES = 4096  # invalid sizes skipped below the bound before giving up
 

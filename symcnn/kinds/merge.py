@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from .._math import eq, total
 from ._base import Check, Merge, Out, Param, Shape, register, show
 from ._reading import Op
-from ._types import Variadic, describe
+from ._types import Variadic
 
 
 class Branches(Variadic):
@@ -182,4 +182,4 @@ class Aux(Merge):
         return SideBranch(children)
 
 
-__all__ = ["Add", "Cat", "Res", "Aux", "describe"]
+__all__ = ["Add", "Cat", "Res", "Aux"]
