@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 #: The names of the spatial dimensions, by rank.
 DIMENSIONS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+#: Their letters, as keywords name them: ``I(h=28, w=28, c=1)``, ``AP(h=6, w=4)``.
+LETTERS = {rank: tuple(name[0] for name in names) for rank, names in DIMENSIONS.items()}
 MAX_RANK = 3
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ._base import Check, Kind, Needs, Out, Param, Shape, register
-from ._types import Variadic, Whole, expression
+from ._types import LETTERS, Variadic, Whole, expression
 
 #: The input's forms by the number of sizes, channels last.
-FORMS = {1: ("f",), 2: ("l", "c"), 3: ("h", "w", "c"), 4: ("d", "h", "w", "c")}
+FORMS = {1: ("f",), **{rank + 1: (*letters, "c") for rank, letters in LETTERS.items()}}
 _WRITTEN = "I(f), I(l, c), I(h, w, c) or I(d, h, w, c)"
 
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from .._math import ONE, ceil_div, ceil_mode_steps, floor_div, ge, le
 from ._base import DIMENSIONS, Check, Kind, Like, Out, Param, Shape, rank, register
-from ._types import Flag, PerDim, Variadic, expression, is_uneven, sides
+from ._types import LETTERS, Flag, PerDim, Variadic, expression, is_uneven, sides
 from ._reading import Op, Unfit, per_dim
 from .conv import PAD, SIZE, ints, onnx_window, sliding_window, torch_pad, torch_window
 
@@ -179,7 +179,7 @@ class OutputSizes(Variadic):
 
     def bind(self, ctx: Any, param: Param, given: Sequence[tuple[str | None, Any, Any]],
              at: Any) -> dict[str, Any]:
-        names = DIMENSIONS_KEYS[ctx.rank]
+        names = LETTERS[ctx.rank]
         values: dict[str, Any] = {}
         for i, (key, value, pos) in enumerate(given):
             if key is None:
@@ -206,9 +206,6 @@ class OutputSizes(Variadic):
             ctx.pos = pos
             out[name] = whole.convert(ctx, Param(name, whole), value)
         return {"size": tuple(out[n] for n in names)}
-
-
-DIMENSIONS_KEYS = {1: ("l",), 2: ("h", "w"), 3: ("d", "h", "w")}
 
 
 @register
