@@ -54,7 +54,8 @@ from symcnn.kinds._types import Flag, Padding, PerDim, Rate, Real, Whole
 from symcnn.kinds.gate import ActivationName
 from symcnn.kinds.input import FORMS, Sizes
 from symcnn.kinds.merge import Branches
-from symcnn.kinds.pool import DIMENSIONS_KEYS, OutputSizes
+from symcnn.kinds._types import LETTERS
+from symcnn.kinds.pool import OutputSizes
 
 try:
     import torch
@@ -256,7 +257,7 @@ def input_sizes(draw, param: Param, at: Place) -> list[Arg]:
 
 
 def output_sizes(draw, param: Param, at: Place) -> list[Arg]:
-    names = DIMENSIONS_KEYS[rank(at.x)]
+    names = LETTERS[rank(at.x)]
     sizes = [draw(st.integers(1, 6)) for _ in names]
     if draw(st.booleans()):  # one size for every dimension
         return [Arg(names[0], str(sizes[0]), sizes[0])]
