@@ -339,7 +339,8 @@ class Network:
     def render(self, fmt: str = "text", *, layout: str = "hwc",
                width: int | None = None) -> str:
         """The per-layer table and totals as ``text``, ``markdown``, ``latex``, ``json``
-        or ``csv`` (see ``docs/formats.md``)."""
+        or ``csv``, or a diagram as ``dot``, ``svg`` or ``tikz`` (see
+        ``docs/formats.md``)."""
         from .render import render
 
         return render(self, fmt, layout=layout, width=width)
@@ -349,6 +350,24 @@ class Network:
         from .render import render
 
         return render(self, "latex", layout=layout, latex_kind=kind)
+
+    def to_dot(self, *, layout: str = "hwc") -> str:
+        """A Graphviz DOT graph: one node per layer, edges as data flows, each merge a
+        cluster of its branches (``dot -Tsvg``; see ``docs/formats.md``)."""
+        return self.render("dot", layout=layout)
+
+    def to_svg(self, *, layout: str = "hwc") -> str:
+        """A self-contained SVG diagram, laid out by symcnn itself: layers top to
+        bottom, branches side by side, one ``<g class="layer">`` per layer."""
+        return self.render("svg", layout=layout)
+
+    def to_tikz(self, *, document: bool = False, layout: str = "hwc") -> str:
+        """The SVG's diagram as a TikZ picture, or with ``document`` a standalone
+        document that pdflatex compiles."""
+        from .render import render
+
+        return render(self, "tikz", layout=layout,
+                      latex_kind="document" if document else "table")
 
     def to_markdown(self, *, layout: str = "hwc") -> str:
         return self.render("markdown", layout=layout)

@@ -171,6 +171,9 @@ class Merge(Kind):
     keeps_input_field = False
     #: Whether the branches may come in any order (a sum), as an import writes them.
     unordered = False
+    #: Whether the branches' outputs leave the network (a side output) instead of
+    #: meeting in the merge, which passes its input on; diagrams draw them so.
+    side_output = False
 
     @property
     def label(self) -> str:

@@ -163,6 +163,7 @@ class Aux(Merge):
     signature = (BRANCHES,)
     summary = "a side branch, counted, whose output leaves the network; the input goes on"
     keeps_input_field = True
+    side_output = True
 
     def too_many(self, count: int) -> str | None:
         return "Aux takes one branch: Aux([BRANCH])" if count > 1 else None

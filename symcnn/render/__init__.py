@@ -1,10 +1,11 @@
 """Networks and formulas as text: a table for the terminal, Markdown, LaTeX, JSON and
-CSV.
+CSV; and networks as pictures: Graphviz DOT, SVG and TikZ.
 
 Layer records and totals hold sympy values (principle 4 of the project's style: the
 computing is elsewhere); this package only prints them. ``_printers`` writes one
 formula (text, plain or LaTeX), ``_summary`` decides what a table shows, and one module
-per family of formats lays it out.
+per family of formats lays it out. ``_diagram`` lays out the pictures, which ``_dot``,
+``_svg`` and ``_tikz`` write; ``_plot`` plots totals against a free symbol.
 
 >>> import symcnn
 >>> from symcnn import render
@@ -159,8 +160,31 @@ class _CSV(_Format):
         return _data.overview_csv(nets)
 
 
+class _Diagram(_Format):
+    """A picture of one network (``_dot``, ``_svg``, ``_tikz``, laid out by
+    ``_diagram``); a picture has no closed forms or overviews."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+        import importlib
+
+        writer = importlib.import_module(f"{__name__}._{self.name}")
+        return str(writer.draw(net, layout, latex_kind))
+
+    def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
+        raise SymcnnError(f"--format {self.name} draws a network; its closed forms print "
+                          "as text, markdown, latex, json or csv")
+
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+        raise SymcnnError(f"--format {self.name} draws one network; several print as "
+                          "text, markdown, latex, json or csv")
+
+
 _FORMATS: dict[str, _Format] = {"text": _Text(), "markdown": _Markdown(), "latex": _LaTeX(),
-                                "json": _JSON(), "csv": _CSV()}
+                                "json": _JSON(), "csv": _CSV(), "dot": _Diagram("dot"),
+                                "svg": _Diagram("svg"), "tikz": _Diagram("tikz")}
 FORMATS = tuple(_FORMATS)
 
 
@@ -176,7 +200,8 @@ def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
 
     ``layout`` shows image shapes as ``hwc`` (channels last, as computed) or ``chw``;
     ``width`` fits the text table to that many columns; ``latex_kind`` is ``table``,
-    ``align`` or ``document``.
+    ``align`` or ``document`` (with ``tikz``, ``document`` is a standalone document).
+    ``dot``, ``svg`` and ``tikz`` draw the network instead of tabulating it.
     """
     form = _format(fmt)
     check_layout(layout)
