@@ -410,23 +410,65 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from . import zoo
-    from .network import parse
     from .render import overview
 
     values = _values(args.set)
-    nets = []
-    for item in args.networks:
-        if item in zoo.names():
-            net = zoo.load(item)
-        elif os.path.isfile(item):
-            net = parse(read_source(item))
-        else:
-            net = parse(item)
-        free = {s.name for s in net.symbols}
-        given = {k: v for k, v in values.items() if k in free}
-        nets.append((item, net.subs(given) if given else net))
+    nets = [(item, _named_network(item, values)) for item in args.networks]
     _print(overview(nets, args.format, width=_width(args)))
+    return EXIT_OK
+
+
+def _named_network(item: str, values: dict[str, str]) -> Network:
+    """The network ``item`` names: a zoo name, a file or a network's text, with those
+    of ``values`` that are its free symbols put in."""
+    from . import zoo
+    from .network import parse
+
+    if item in zoo.names():
+        net = zoo.load(item)
+    elif os.path.isfile(item):
+        net = parse(read_source(item))
+    else:
+        net = parse(item)
+    free = {s.name for s in net.symbols}
+    given = {k: v for k, v in values.items() if k in free}
+    return net.subs(given) if given else net
+
+
+# ---- symcnn plot: the drawing is in symcnn/render/_plot.py -----------------------------
+
+_PLOT_RANGE = re.compile(r"^([0-9]+):([0-9]+(?::[0-9]+)?)$")
+
+
+def _plot_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("network", metavar="NETWORK",
+                        help="a zoo name, a file or a network's text, with one free symbol")
+    parser.add_argument("--range", required=True, metavar="A:B[:STEP]", dest="values",
+                        help="the values of the free symbol: A to B, both included")
+    parser.add_argument("-o", "--output", required=True,
+                        help="the picture's file; its extension picks the format (.png, "
+                             ".svg, .pdf)")
+    parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
+                        help="values for the other free symbols")
+
+
+def _plot(args: argparse.Namespace) -> int:
+    """``symcnn plot``: the trainable parameters and MACs against the free symbol."""
+    from .render._plot import free_symbol, plot
+
+    match = _PLOT_RANGE.match(args.values)
+    if match is None:
+        raise SymcnnError(f"--range takes A:B or A:B:STEP, such as 32:512, not {args.values!r}")
+    if match[2].partition(":")[2].lstrip("0") == "" and ":" in match[2]:
+        raise SymcnnError(f"--range {args.values}: the step must be at least 1")
+    net = _named_network(args.network, _values(args.set))
+    symbol = free_symbol(net)
+    _, parts = _ranges(f"{symbol}={match[1]}..{match[2]}")
+    values = list(itertools.chain(*parts))
+    drawn = plot(net, args.output, values, title=args.network if len(args.network) <= 60
+                 else None)
+    _print(f"{args.output}: {drawn} of {len(values)} values of {symbol} "
+           f"({len(values) - drawn} invalid, left out)\n")
     return EXIT_OK
 
 
@@ -479,6 +521,8 @@ COMMANDS = {
                      _sweep_arguments, _sweep),
     "compare": Command("several networks' totals side by side (zoo names, files or texts)",
                        _compare_arguments, _compare),
+    "plot": Command("a plot of a network's parameters and MACs against its free symbol "
+                    "(needs matplotlib)", _plot_arguments, _plot),
     "solve": Command("the largest (or smallest) size whose totals stay within bounds",
                      _solve_arguments, _solve),
     "import": Command("print the program of an ONNX model (symcnn -f MODEL.onnx shows its "

@@ -394,6 +394,25 @@ class Network:
 
         return sweep(self, values, **more)
 
+    def plot(self, path: str, values: Mapping[str, Any] | None = None, /,
+             **more: Any) -> int:
+        """Plots the trainable parameters and MACs against the one free symbol into the
+        file ``path`` (PNG, SVG, PDF, ... by its extension), with matplotlib (the
+        ``plot`` extra): ``net.plot("plot.png", n=range(32, 513))``. Sizes where the
+        network is invalid are left out; returns how many were drawn."""
+        from .render._plot import plot
+
+        given = {**dict(values or {}), **more}
+        if len(given) != 1:
+            raise SymcnnError("plot takes the values of one free symbol, such as "
+                              "n=range(32, 513)")
+        ((name, axis),) = given.items()
+        free = [str(s) for s in self.symbols]
+        if name not in free:
+            raise SymcnnError(f"{name} is not a free symbol of this network (its free "
+                              f"symbols: {', '.join(free) or 'none'})")
+        return plot(self, path, axis)
+
     def to_dsl(self) -> str:
         """The network in its canonical form: one statement per line, every layer
         written out with its arguments as evaluated (blocks, repetitions and bindings

@@ -244,6 +244,40 @@ MODELS = {  # by zoo name; the papers' forms of VGG and GoogLeNet are vgg16_pape
 
 # ---- what the tests count ------------------------------------------------------------
 
+def _double_conv(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(), nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class UNet(nn.Module):
+    """Ronneberger, Fischer & Brox 2015, as milesial's Pytorch-UNet writes it
+    (``UNet(3, classes, bilinear=False)``): padded double convolutions with batch norm,
+    max pools down, transposed convolutions up, each skip concatenated before the
+    upsampled map."""
+
+    def __init__(self, classes: int = 2) -> None:
+        super().__init__()
+        widths = [64, 128, 256, 512, 1024]
+        self.inc = _double_conv(3, 64)
+        self.downs = nn.ModuleList(nn.Sequential(nn.MaxPool2d(2), _double_conv(a, b))
+                                   for a, b in zip(widths, widths[1:]))
+        self.ups = nn.ModuleList(nn.ConvTranspose2d(b, b // 2, 2, stride=2)
+                                 for b in reversed(widths[1:]))
+        self.convs = nn.ModuleList(_double_conv(b, b // 2) for b in reversed(widths[1:]))
+        self.outc = nn.Conv2d(64, classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.inc(x)
+        skips = []
+        for down in self.downs:
+            skips.append(x)
+            x = down(x)
+        for up, conv in zip(self.ups, self.convs):
+            x = conv(torch.cat([skips.pop(), up(x)], dim=1))
+        return self.outc(x)
+
+
 def _channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
     """A per-sample shape, channels-first as PyTorch's, in symcnn's channels-last order."""
     return (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape

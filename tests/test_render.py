@@ -110,7 +110,8 @@ def test_plain_formulas_parse_back_to_the_same_value(name):
 
 @pytest.mark.parametrize("name", NETWORKS)
 @pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("markdown", "md"), ("json", "json"),
-                                         ("csv", "csv"), ("latex", "tex")])
+                                         ("csv", "csv"), ("latex", "tex"), ("dot", "dot"),
+                                         ("svg", "svg"), ("tikz", "tikz")])
 def test_golden(name, fmt, suffix):
     golden(f"{name}.{suffix}", NETWORKS[name]().render(fmt))
 
