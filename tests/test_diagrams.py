@@ -280,3 +280,9 @@ def test_plot_of_a_network_needs_one_symbol():
 
 def test_render_module_lists_the_picture_formats():
     assert {"dot", "svg", "tikz"} <= set(render.FORMATS)
+
+
+def test_the_docs_resnet18_svg_is_current():
+    """docs/resnet18.svg is what ``symcnn zoo resnet18 --format svg`` prints now."""
+    assert (ROOT / "docs" / "resnet18.svg").read_text(encoding="utf-8") == \
+        zoo.load("resnet18").to_svg()
