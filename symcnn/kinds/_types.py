@@ -10,6 +10,7 @@ tuple with one entry per dimension, and are held as tuples of the input's rank.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Protocol, Sequence
 
 from .._math import NUMBER, eq, ge, is_integer, is_number, le, mod
@@ -105,6 +106,8 @@ def describe(value: Any) -> str:
 
 
 def expression(value: Any) -> str:
+    if type(value) in (int, Fraction):  # as a numeric network holds them: no sympy needed
+        return str(value)
     from .._expression_text import expression as printed
 
     return printed(value)

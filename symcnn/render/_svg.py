@@ -57,8 +57,8 @@ def draw(net: Viewed, layout: str = "hwc", latex_kind: str = "table") -> str:
 
 
 def _title(net: Viewed) -> str:
-    first = net.layers[0]
-    return (f"symcnn: {len(net.layers)} layers, input ({', '.join(map(text, first.output_shape))})")
+    layers = net.evaluated.layers  # as evaluated: a numeric network needs no sympy here
+    return f"symcnn: {len(layers)} layers, input ({', '.join(map(text, layers[0].output_shape))})"
 
 
 def _block(block: Block, box: Box, layout: str) -> str:

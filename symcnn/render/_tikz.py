@@ -35,7 +35,7 @@ def draw(net: Viewed, layout: str = "hwc", latex_kind: str = "table") -> str:
                           "tall as a TikZ picture, past TeX's largest length (about 5.7 m); "
                           "draw it with --format svg or --format dot")
     families = sorted({block.family for block in plane.diagram.blocks.values()})
-    out = [f"% symcnn: {len(net.layers)} layers; needs \\usepackage{{tikz}}",
+    out = [f"% symcnn: {len(plane.boxes)} layers; needs \\usepackage{{tikz}}",
            "\\begin{tikzpicture}[x=1pt, y=-1pt, >=latex,",
            "  symcnn layer/.style={draw=symcnnline, rounded corners=2pt, align=center, "
            "inner sep=1pt, font=\\footnotesize},",
