@@ -81,9 +81,10 @@ def test_graphviz_reads_gates_side_outputs_and_splits():
     # leads nowhere, the flow passes Aux (4 -> 7); Split's identity share goes 7 -> 9
     assert edges == {(0, 1), (1, 2), (2, 3), (3, 4), (0, 4), (4, 5), (5, 6), (4, 7), (7, 9),
                      (7, 8), (8, 9), (9, 10), (10, 11)}
-    assert "peripheries=2" in net.to_dot().splitlines()[
-        next(i for i, line in enumerate(net.to_dot().splitlines()) if line.strip()
-             .startswith("L6 "))]
+    lines = {line.split()[0]: line for line in net.to_dot().splitlines() if " [label=" in line}
+    assert "peripheries=2" in lines["L6"]  # the side output
+    assert [name for name, line in lines.items() if "shape=ellipse" in line] == \
+        ["L4", "L7", "L9"]  # the joins
 
 
 @pytest.mark.parametrize("name", ["resnet18", "unet", "googlenet_aux"])
