@@ -6,8 +6,11 @@ pdflatex; the plot is a PNG. The goldens of the three formats are in test_render
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -245,14 +248,31 @@ def test_unet_matches_pytorch():
 
 # ---- symcnn plot --------------------------------------------------------------------------
 
-def test_plot_writes_a_png(tmp_path, capsys):
-    pytest.importorskip("matplotlib", reason="symcnn plot needs matplotlib (the plot extra)")
+def needs_matplotlib() -> None:
+    """Skips without matplotlib, which is not imported here: the plots are drawn in
+    child processes, so that this process stays as small as tests/test_processes.py
+    expects of the processes it starts."""
+    if importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("symcnn plot needs matplotlib (the plot extra)")
+
+
+def run_python(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *argv], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_plot_writes_a_png(tmp_path):
+    needs_matplotlib()
     out = tmp_path / "plot.png"
-    assert main(["plot", str(ROOT / "examples" / "unet.cnn"), "--range", "16:128",
-                 "-o", str(out)]) == 0
+    run = run_python("-m", "symcnn", "plot", str(ROOT / "examples" / "unet.cnn"),
+                     "--range", "16:128", "-o", str(out))
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert run.stdout == f"{out}: 8 of 113 values of n (105 invalid, left out)\n"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert capsys.readouterr().out == f"{out}: 8 of 113 values of n (105 invalid, left out)\n"
-    assert zoo.load("resnet18").plot(str(tmp_path / "r.svg"), n=range(32, 65, 8)) == 5
+    run = run_python("-c", "from symcnn import zoo; print(zoo.load('resnet18').plot("
+                     "'r.svg', n=range(32, 65, 8)))", cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout == "5\n", run.stderr
     assert ET.parse(tmp_path / "r.svg").getroot().tag == f"{SVG}svg"
 
 
@@ -262,13 +282,13 @@ def test_plot_writes_a_png(tmp_path, capsys):
     (["plot", "I(n,n,3) C(4,3)", "--range", "8-16", "-o", "x.png"], "A:B or A:B:STEP"),
     (["plot", "I(n,n,3) C(4,3)", "--range", "8:16:0", "-o", "x.png"], "step must be at least 1"),
     (["plot", "I(n,n,3) C(4,9)", "--range", "1:8", "-o", "x.png"], "invalid at every value"),
+    (["plot", "I(n,n,3) C(4,3)", "--range", "8:16", "-o", "x.foo"], "cannot write x.foo"),
 ])
-def test_plot_errors(argv, message, capsys, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib", reason="symcnn plot needs matplotlib (the plot extra)")
-    monkeypatch.chdir(tmp_path)
-    assert main(argv) == 2
-    assert message in capsys.readouterr().err
-    assert not (tmp_path / "x.png").exists()
+def test_plot_errors(argv, message, tmp_path):
+    needs_matplotlib()
+    run = run_python("-m", "symcnn", *argv, cwd=tmp_path)
+    assert run.returncode == 2 and message in run.stderr and run.stdout == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_plot_of_a_network_needs_one_symbol():
