@@ -168,10 +168,10 @@ class _Diagram(_Format):
         self.name = name
 
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
-        import importlib
+        from . import _dot, _svg, _tikz
 
-        writer = importlib.import_module(f"{__name__}._{self.name}")
-        return str(writer.draw(net, layout, latex_kind))
+        draw = {"dot": _dot.draw, "svg": _svg.draw, "tikz": _tikz.draw}[self.name]
+        return draw(net, layout, latex_kind)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         raise SymcnnError(f"--format {self.name} draws a network; its closed forms print "
