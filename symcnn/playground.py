@@ -1,0 +1,166 @@
+"""The Python side of the browser playground (``playground/``, ``docs/playground.md``).
+
+The page runs symcnn itself in Pyodide, in a Web Worker, and asks this module one
+question per edit: :func:`answer` takes the program text and the values typed for its
+free symbols and returns plain, JSON-able data (rows, totals, LaTeX, the copyable
+exports, the diagram, the plot's points, or the error with its place), which the page
+only lays out. Keeping that work here lets plain pytest check what the page shows.
+
+>>> from symcnn import playground
+>>> page = playground.answer("I(28,28,1) C(32,5) P(2) C(32,3) P(2) D(256) O(10)")
+>>> page["rows"][1]["params"]
+'(5·5·1 + 1)·32 = 832'
+>>> page["totals"][2]
+{'label': 'total params', 'text': '217,706 (217.7 k)', 'latex': None}
+>>> playground.answer("I(8,8,1) C(4,9)")["error"]["context"]
+'    I(8,8,1) C(4,9)\\n             ^'
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import zoo
+from ._math import is_integer
+from ._syntax import WORDS
+from .errors import SymcnnError, SymcnnWarning
+from .kinds import kinds
+from .network import Network, parse
+from .render import latex
+from .render._summary import arranged, grouped, rows, totals
+from .render._table import number, params_cell, shape_text, total_lines
+
+__all__ = ["answer", "language", "zoo_names", "zoo_source", "PLOT_POINTS"]
+
+#: The most points the plot of params and MACs against a free symbol has.
+PLOT_POINTS = 48
+_SEARCH = 4096  # sizes tried from 1 for the smallest valid one
+
+
+def language() -> dict[str, list[str]]:
+    """What the page's highlighter marks: the layer kinds' names and aliases (from the
+    registry, so a new kind is highlighted without touching the page) and the words."""
+    names = [name for kind in kinds() for name in (kind.name, *kind.aliases)]
+    return {"kinds": names, "words": sorted(WORDS), "keywords": ["def"]}
+
+
+def zoo_names() -> list[str]:
+    return zoo.names()
+
+
+def zoo_source(name: str) -> str:
+    return zoo.source(name)
+
+
+def answer(text: str, values: Mapping[str, str] | None = None,
+           plot_range: Sequence[int] | None = None, layout: str = "hwc") -> dict[str, Any]:
+    """Everything the page shows for ``text`` with ``values`` (``{"n": "28"}``, as
+    ``--set`` takes them; empty ones are left out): ``ok``, ``symbols`` (the program's
+    free symbols, one input each), and either ``error`` (``headline``, ``context`` with
+    its caret, ``line``, ``column``, and ``in``: ``program`` or ``values``, the text
+    they point into) or ``rows``, ``totals``, ``free``, ``exports``,
+    ``svg`` and ``plot``. ``plot_range`` is the first and last value of the plotted
+    symbol. Any error symcnn raises is answered as data; none escapes."""
+    given = {name: value.strip() for name, value in (values or {}).items() if value.strip()}
+    symbols: list[str] = []
+    stage = "program"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SymcnnWarning)
+        try:
+            net = parse(text)
+            symbols = [s.name for s in net.symbols]
+            stage = "values"
+            net = net.subs({name: value for name, value in given.items() if name in symbols})
+            stage = "program"
+            page = _page(net, layout, plot_range)
+        except SymcnnError as error:
+            page = {"ok": False, "error": {**_error(error), "in": stage}}
+    page["symbols"] = symbols
+    page["warnings"] = [str(w.message) for w in caught if issubclass(w.category, SymcnnWarning)]
+    return page
+
+
+def _error(error: SymcnnError) -> dict[str, Any]:
+    headline = str(error).partition("\n")[0] if error.context else str(error)
+    return {"headline": headline, "context": error.context, "line": error.line,
+            "column": error.column}
+
+
+def _maybe_latex(value: Any) -> str | None:
+    """LaTeX for a value that is a formula; ``None`` for a number, which the page shows
+    as the text tables write it."""
+    return None if is_integer(value) else latex(value)
+
+
+def _shape_latex(shape: Sequence[Any], layout: str) -> str | None:
+    if all(is_integer(v) for v in shape):
+        return None
+    return r"\left(" + ", ".join(latex(v) for v in arranged(shape, layout)) + r"\right)"
+
+
+def _page(net: Network, layout: str, plot_range: Sequence[int] | None) -> dict[str, Any]:
+    table = []
+    for row in rows(net, evaluated=True):
+        r = row.record
+        table.append({
+            "label": row.label, "name": r.name, "kind": r.kind, "depth": row.depth,
+            "line": r.line,
+            "shape": shape_text(r.output_shape, layout),
+            "shape_latex": _shape_latex(r.output_shape, layout),
+            "params": params_cell(r.formula, r.params),
+            "params_latex": None if is_integer(r.params) else latex(r.formula),
+            "macs": number(r.macs), "macs_latex": _maybe_latex(r.macs),
+        })
+    sums = [{"label": label, "text": shown, "latex": _maybe_latex(value)}
+            for (label, shown), (_, _, value) in zip(total_lines(net),
+                                                      totals(net, evaluated=True).items())]
+    to_svg = getattr(net, "to_svg", None)  # the diagram, where this symcnn has one
+    return {
+        "ok": True, "free": [s.name for s in net.symbols], "rows": table, "totals": sums,
+        "exports": {"latex": net.to_latex(layout=layout),
+                    "markdown": net.to_markdown(layout=layout),
+                    "json": net.to_json(layout=layout)},
+        "svg": to_svg() if callable(to_svg) else None,
+        "plot": _plot(net, plot_range),
+    }
+
+
+def _plot(net: Network, plot_range: Sequence[int] | None) -> dict[str, Any] | None:
+    """Params and MACs at up to :data:`PLOT_POINTS` valid values of the one free symbol
+    (none with more or fewer free symbols), from ``plot_range`` or from the smallest
+    valid value to eight times it: exact integers, and as text with thousands separators
+    (JavaScript's numbers are exact only to 2^53; the page draws with them and labels
+    with the text)."""
+    if len(net.symbols) != 1:
+        return None
+    (x,) = net.symbols
+    import sympy
+
+    params, macs = net.totals.trainable, net.totals.macs
+
+    def valid(v: int) -> bool:
+        at = {x: sympy.Integer(v)}
+        return all(bool(c.xreplace(at)) for c in net.constraints)
+
+    if plot_range is not None:
+        low, high = (int(v) for v in plot_range)
+        if not 1 <= low < high:
+            return {"symbol": x.name, "error": f"the plot's range of {x.name} is two whole "
+                    f"numbers, the first at least 1 and below the second, not {low} to {high}"}
+    else:
+        low = next((v for v in range(1, _SEARCH + 1) if valid(v)), 0)
+        if not low:
+            return None
+        high = max(8 * low, low + PLOT_POINTS - 1)
+    step = max(1, -(-(high - low) // (PLOT_POINTS - 1)))
+    points = []
+    for v in range(low, high + 1, step):
+        if valid(v):
+            at = {x: sympy.Integer(v)}
+            p, m = int(params.xreplace(at)), int(macs.xreplace(at))
+            points.append({"x": v, "params": p, "macs": m,
+                           "params_text": grouped(p), "macs_text": grouped(m)})
+    return {"symbol": x.name, "low": low, "high": high, "points": points,
+            "params_latex": latex(params), "macs_latex": latex(macs)}
