@@ -8,7 +8,10 @@ docs/playground.md.
 Everything the page loads is in OUT, so it works offline: Pyodide and KaTeX from npm at
 the versions of package-lock.json (``npm ci``), the pure-Python wheels of sympy, mpmath
 and lark from PyPI at the versions and hashes of requirements.txt, and the wheel of
-symcnn built from this tree. Needs Node.js's npm, pip and, once, the network.
+symcnn built from this tree (all in OUT/wheels), unpacked into one archive with their
+bytecode, compiled by Pyodide's own Python under Node.js (compile.mjs), that the page
+unpacks into Pyodide's site-packages. Needs Node.js with npm, pip and, for the
+downloads, the network.
 """
 
 from __future__ import annotations
@@ -40,12 +43,10 @@ def run(command: list[str], cwd: Path | None = None) -> None:
 
 def npm_packages(work: Path, out: Path) -> dict[str, str]:
     """``npm ci`` in a scratch folder, then the files the page uses into OUT/vendor."""
-    npm = shutil.which("npm")
-    if npm is None:
-        sys.exit("build.py: npm (Node.js) is needed to fetch Pyodide and KaTeX")
     for name in ("package.json", "package-lock.json"):
         shutil.copy(HERE / name, work / name)
-    run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], work)
+    run([tool("npm"), "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+        work)
     versions = {}
     for package, files in VENDORED.items():
         source = work / "node_modules" / package
@@ -64,15 +65,26 @@ def npm_packages(work: Path, out: Path) -> dict[str, str]:
     return versions
 
 
-def wheels(out: Path) -> list[dict[str, str]]:
-    """The pinned wheels from PyPI and symcnn's own, in OUT/wheels, with their hashes."""
+def wheels(out: Path) -> list[Path]:
+    """The pinned wheels from PyPI and symcnn's own, in OUT/wheels."""
     folder = out / "wheels"
     pip = [sys.executable, "-m", "pip"]
     run([*pip, "download", "--quiet", "--no-deps", "--only-binary=:all:", "--require-hashes",
          "-r", str(HERE / "requirements.txt"), "-d", str(folder)])
     run([*pip, "wheel", "--quiet", "--no-deps", "-w", str(folder), str(ROOT)])
-    return [{"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-            for path in sorted(folder.glob("*.whl"))]
+    return sorted(folder.glob("*.whl"))
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        sys.exit(f"build.py: {name} (Node.js) is needed to fetch Pyodide and KaTeX and to "
+                 "compile the Python modules")
+    return found
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build(out: Path) -> None:
@@ -83,7 +95,16 @@ def build(out: Path) -> None:
     shutil.copytree(HERE / "static", out)
     with tempfile.TemporaryDirectory(prefix="symcnn-playground-") as scratch:
         versions = npm_packages(Path(scratch), out)
-    manifest = {"versions": versions, "wheels": wheels(out)}
+        built = wheels(out)
+        # the wheels' contents with the bytecode of what symcnn imports: one archive
+        # that the page unpacks (compile.mjs says why)
+        packages = out / "packages.zip"
+        run([tool("node"), str(HERE / "compile.mjs"),
+             str(Path(scratch) / "node_modules" / "pyodide"), str(packages),
+             *map(str, built)])
+    manifest = {"versions": versions,
+                "wheels": [{"file": w.name, "sha256": sha256(w)} for w in built],
+                "packages": {"file": packages.name, "sha256": sha256(packages)}}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"built the playground in {out}; serve it with: python -m http.server -d {out}")
 

@@ -22,17 +22,16 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import zoo
 from ._math import is_integer
 from ._syntax import WORDS
-from .errors import SymcnnError, SymcnnWarning
+from .errors import ShapeError, SymcnnError, SymcnnWarning
 from .kinds import kinds
 from .network import Network, parse
 from .render import latex
 from .render._summary import arranged, grouped, rows, totals
 from .render._table import number, params_cell, shape_text, total_lines
 
-__all__ = ["answer", "language", "zoo_names", "zoo_source", "PLOT_POINTS"]
+__all__ = ["answer", "language", "PLOT_POINTS"]
 
 #: The most points the plot of params and MACs against a free symbol has.
 PLOT_POINTS = 48
@@ -46,40 +45,59 @@ def language() -> dict[str, list[str]]:
     return {"kinds": names, "words": sorted(WORDS), "keywords": ["def"]}
 
 
-def zoo_names() -> list[str]:
-    return zoo.names()
-
-
-def zoo_source(name: str) -> str:
-    return zoo.source(name)
-
-
 def answer(text: str, values: Mapping[str, str] | None = None,
            plot_range: Sequence[int] | None = None, layout: str = "hwc") -> dict[str, Any]:
     """Everything the page shows for ``text`` with ``values`` (``{"n": "28"}``, as
-    ``--set`` takes them; empty ones are left out): ``ok``, ``symbols`` (the program's
-    free symbols, one input each), and either ``error`` (``headline``, ``context`` with
-    its caret, ``line``, ``column``, and ``in``: ``program`` or ``values``, the text
-    they point into) or ``rows``, ``totals``, ``free``, ``exports``,
-    ``svg`` and ``plot``. ``plot_range`` is the first and last value of the plotted
-    symbol. Any error symcnn raises is answered as data; none escapes."""
+    ``--set`` takes them; empty ones are left out).
+
+    Keys: ``ok``, ``symbols`` (the program's free symbols, one input each),
+    ``warnings``, and either ``error`` (``headline``, ``context`` with its caret,
+    ``line``, ``column``, and ``in``: ``program`` or ``values``, the text they point
+    into, with ``symbol``, the value at fault) or ``rows``, ``totals``, ``free``,
+    ``exports``, ``svg`` and ``plot``. ``plot_range`` is the first and last value of the
+    plotted symbol. Any error symcnn raises is answered as data; none escapes."""
     given = {name: value.strip() for name, value in (values or {}).items() if value.strip()}
     symbols: list[str] = []
-    stage = "program"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymcnnWarning)
         try:
             net = parse(text)
             symbols = [s.name for s in net.symbols]
-            stage = "values"
-            net = net.subs({name: value for name, value in given.items() if name in symbols})
-            stage = "program"
-            page = _page(net, layout, plot_range)
+            page = _page(_with_values(net, given), layout, plot_range)
+        except _BadValue as bad:
+            page = {"ok": False, "error": {**_error(bad.error), "in": "values",
+                                           "symbol": bad.name}}
         except SymcnnError as error:
-            page = {"ok": False, "error": {**_error(error), "in": stage}}
+            page = {"ok": False, "error": {**_error(error), "in": "program"}}
     page["symbols"] = symbols
     page["warnings"] = [str(w.message) for w in caught if issubclass(w.category, SymcnnWarning)]
     return page
+
+
+class _BadValue(Exception):
+    def __init__(self, name: str | None, error: SymcnnError) -> None:
+        super().__init__(name)
+        self.name, self.error = name, error
+
+
+def _with_values(net: Network, given: Mapping[str, str]) -> Network:
+    """``net.subs`` with the values that name free symbols; an error there names the
+    value at fault (its input is marked), or none when only the values together fail
+    (they refer to each other in a circle). A network invalid at these values is an
+    error in the program, at the layer where a size falls below 1."""
+    values = {name: value for name, value in given.items()
+              if name in {s.name for s in net.symbols}}
+    try:
+        return net.subs(values)
+    except ShapeError:  # the values are fine, the network is invalid at them
+        raise
+    except SymcnnError as error:
+        for name, value in values.items():
+            try:
+                net.subs({name: value})
+            except SymcnnError as alone:
+                raise _BadValue(name, alone) from None
+        raise _BadValue(None, error) from None
 
 
 def _error(error: SymcnnError) -> dict[str, Any]:

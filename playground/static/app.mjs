@@ -13,7 +13,8 @@ const started = performance.now();
 const state = { values: {}, symbols: [], page: null, plotRange: null, asked: 0, busy: false,
                 pending: false };
 // what the browser test reads: when Python was ready, and how many answers have been shown
-window.symcnnPlayground = { readyMs: null, answers: 0 };
+window.symcnnPlayground = { readyMs: null, answers: 0, steps: [],
+                            idle: () => state.ready && !state.busy && !state.pending && !timer };
 
 const worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
 const editor = new Editor($("#program"), $("#highlight"), () => { state.plotRange = null; ask(); });
@@ -57,6 +58,7 @@ function ask() {
 }
 
 function send() {
+  timer = null;
   if (!state.ready) return;
   if (state.busy) { state.pending = true; return; }
   state.busy = true;
@@ -71,6 +73,7 @@ worker.onmessage = ({ data }) => {
     $("#progress").value = data.step;
     $("#progress").max = data.of;
     $("#status-text").textContent = data.text;
+    window.symcnnPlayground.steps.push([data.text, Math.round(performance.now() - started)]);
   } else if (data.type === "ready") {
     ready(data);
   } else if (data.type === "answer") {
@@ -118,10 +121,13 @@ function show(page) {
   $("#error").hidden = !error;
   if (error) {
     $("#error .headline").textContent = error.in === "values"
-      ? `in a value: ${error.headline}` : error.headline;
+      ? `in the value of ${error.symbol ?? "the symbols"}: ${error.headline}` : error.headline;
     $("#error .context").textContent = error.context;
   }
   editor.setMark(error && error.in === "program" ? error.line : null, error && error.column);
+  for (const input of document.querySelectorAll("#values input")) {
+    input.classList.toggle("bad", Boolean(error && error.symbol === input.dataset.symbol));
+  }
   $("#warnings").hidden = !page.warnings.length;
   $("#warnings").replaceChildren(...page.warnings.map((w) => Object.assign(
     document.createElement("li"), { textContent: w })));

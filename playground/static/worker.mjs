@@ -1,6 +1,7 @@
 // The playground's Python: Pyodide in a Web Worker, so that the page stays responsive
 // while symcnn computes. Everything is loaded from this site (see build.py): the
-// runtime, then the wheels of manifest.json unpacked into site-packages.
+// runtime, then the archive of manifest.json (the wheels, with bytecode) unpacked into
+// site-packages.
 import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
 
 const STEPS = 4;
@@ -10,27 +11,26 @@ async function start() {
   progress(1, "Loading the Python runtime…");
   const manifest = fetch("manifest.json", { cache: "no-cache" }).then((r) => r.json());
   const runtime = loadPyodide({ indexURL: new URL("vendor/pyodide/", import.meta.url).href });
-  const wheels = manifest.then((m) => Promise.all(m.wheels.map(async (wheel) => {
-    // the hash in the address: a new build's wheel is never taken from the cache
-    const response = await fetch(`wheels/${wheel.file}?sha256=${wheel.sha256}`);
-    if (!response.ok) throw new Error(`wheels/${wheel.file}: HTTP ${response.status}`);
+  // the wheels with their bytecode, in one archive (build.py); the hash in the
+  // address: a new build's archive is never taken from the cache
+  const packages = manifest.then(async ({ packages: { file, sha256 } }) => {
+    const response = await fetch(`${file}?sha256=${sha256}`);
+    if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
     return response.arrayBuffer();
-  })));
+  });
   const pyodide = await runtime;
   progress(2, "Unpacking sympy, mpmath, lark and symcnn…");
   const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  for (const buffer of await wheels) {
-    pyodide.unpackArchive(buffer, "zip", { extractDir: sitePackages });
-  }
+  pyodide.unpackArchive(await packages, "zip", { extractDir: sitePackages });
   progress(3, "Importing symcnn and sympy…");
   const python = pyodide.runPython(`
 import json
-from symcnn import playground, __version__
+from symcnn import playground, zoo, __version__
 import sympy  # imported now rather than at the first symbolic network
 answer = lambda text, values, plot_range: json.dumps(
     playground.answer(text, json.loads(values), json.loads(plot_range)))
-{"answer": answer, "zoo_source": playground.zoo_source,
- "ready": json.dumps({"language": playground.language(), "zoo": playground.zoo_names(),
+{"answer": answer, "zoo_source": zoo.source,
+ "ready": json.dumps({"language": playground.language(), "zoo": zoo.names(),
                       "symcnn": __version__})}
 `);
   const ready = JSON.parse(python.get("ready"));
