@@ -27,6 +27,7 @@ for program, values in [("I(n,n,1) C(32,k) P(2) D(10)", {"k": "5"}),
                         ("I(28,28,1) C(32,5) P(2) O(10)", {}), ("I(8,8,1) C(4,9)", {}),
                         (zoo.source("resnet18"), {"n": "2*m"})]:
     playground.answer(program, values)
+    playground.extras(program, values)
 
 site = Path("/" + ${JSON.stringify(site)}.lstrip("/"))  # Pyodide says //lib/...
 kept = 0

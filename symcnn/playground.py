@@ -1,10 +1,11 @@
 """The Python side of the browser playground (``playground/``, ``docs/playground.md``).
 
-The page runs symcnn itself in Pyodide, in a Web Worker, and asks this module one
-question per edit: :func:`answer` takes the program text and the values typed for its
-free symbols and returns plain, JSON-able data (rows, totals, LaTeX, the copyable
-exports, the diagram, the plot's points, or the error with its place), which the page
-only lays out. Keeping that work here lets plain pytest check what the page shows.
+The page runs symcnn itself in Pyodide, in a Web Worker, and asks this module two
+questions per edit: :func:`answer` takes the program text and the values typed for its
+free symbols and returns plain, JSON-able data (rows, totals with their LaTeX, or the
+error with its place), and :func:`extras` the slower rest (the copyable exports, the
+diagram, the plot's points), which the page only lays out. Keeping that work here lets
+plain pytest check what the page shows.
 
 >>> from symcnn import playground
 >>> page = playground.answer("I(28,28,1) C(32,5) P(2) C(32,3) P(2) D(256) O(10)")
@@ -18,8 +19,10 @@ only lays out. Keeping that work here lets plain pytest check what the page show
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ._math import is_integer
@@ -31,7 +34,7 @@ from .render import latex
 from .render._summary import arranged, grouped, rows, totals
 from .render._table import number, params_cell, shape_text, total_lines
 
-__all__ = ["answer", "language", "PLOT_POINTS"]
+__all__ = ["answer", "extras", "language", "PLOT_POINTS"]
 
 #: The most points the plot of params and MACs against a free symbol has.
 PLOT_POINTS = 48
@@ -46,32 +49,69 @@ def language() -> dict[str, list[str]]:
 
 
 def answer(text: str, values: Mapping[str, str] | None = None,
-           plot_range: Sequence[int] | None = None, layout: str = "hwc") -> dict[str, Any]:
-    """Everything the page shows for ``text`` with ``values`` (``{"n": "28"}``, as
-    ``--set`` takes them; empty ones are left out).
+           layout: str = "hwc") -> dict[str, Any]:
+    """What the page shows first for ``text`` with ``values`` (``{"n": "28"}``, as
+    ``--set`` takes them; empty ones are left out): the table.
 
     Keys: ``ok``, ``symbols`` (the program's free symbols, one input each),
     ``warnings``, and either ``error`` (``headline``, ``context`` with its caret,
     ``line``, ``column``, and ``in``: ``program`` or ``values``, the text they point
-    into, with ``symbol``, the value at fault) or ``rows``, ``totals``, ``free``,
-    ``exports``, ``svg`` and ``plot``. ``plot_range`` is the first and last value of the
-    plotted symbol. Any error symcnn raises is answered as data; none escapes."""
-    given = {name: value.strip() for name, value in (values or {}).items() if value.strip()}
+    into, with ``symbol``, the value at fault) or ``rows``, ``totals`` and ``free``. Any
+    error symcnn raises is answered as data; none escapes."""
+    done = _evaluated(text, _given(values))
+    page: dict[str, Any] = {"ok": done.net is not None, "symbols": done.symbols,
+                            "warnings": done.warnings}
+    if done.net is None:
+        return {**page, "error": done.error}
+    return {**page, **_table(done.net, layout)}
+
+
+def extras(text: str, values: Mapping[str, str] | None = None,
+           plot_range: Sequence[int] | None = None, layout: str = "hwc") -> dict[str, Any]:
+    """What the page shows once the table is there, being slower to compute: the
+    ``exports`` (LaTeX, Markdown and JSON, as ``--format`` writes them), the diagram
+    (``svg``, where symcnn has ``net.to_svg()``) and the ``plot``; ``plot_range`` is the
+    first and last value of the plotted symbol. Empty for a text with an error."""
+    net = _evaluated(text, _given(values)).net
+    if net is None:
+        return {}
+    to_svg = getattr(net, "to_svg", None)  # the diagram, where this symcnn has one
+    return {"exports": {"latex": net.to_latex(layout=layout),
+                        "markdown": net.to_markdown(layout=layout),
+                        "json": net.to_json(layout=layout)},
+            "svg": to_svg() if callable(to_svg) else None,
+            "plot": _plot(net, plot_range)}
+
+
+def _given(values: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, value.strip()) for name, value in (values or {}).items()
+                        if value.strip()))
+
+
+@dataclass(frozen=True)
+class _Evaluated:
+    net: Network | None
+    symbols: list[str]
+    warnings: list[str]
+    error: dict[str, Any] | None
+
+
+@functools.lru_cache(maxsize=8)  # answer, then extras, ask for the same network
+def _evaluated(text: str, given: tuple[tuple[str, str], ...]) -> _Evaluated:
     symbols: list[str] = []
+    net = error = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymcnnWarning)
         try:
-            net = parse(text)
-            symbols = [s.name for s in net.symbols]
-            page = _page(_with_values(net, given), layout, plot_range)
+            parsed = parse(text)
+            symbols = [s.name for s in parsed.symbols]
+            net = _with_values(parsed, dict(given))
         except _BadValue as bad:
-            page = {"ok": False, "error": {**_error(bad.error), "in": "values",
-                                           "symbol": bad.name}}
-        except SymcnnError as error:
-            page = {"ok": False, "error": {**_error(error), "in": "program"}}
-    page["symbols"] = symbols
-    page["warnings"] = [str(w.message) for w in caught if issubclass(w.category, SymcnnWarning)]
-    return page
+            error = {**_error(bad.error), "in": "values", "symbol": bad.name}
+        except SymcnnError as failed:
+            error = {**_error(failed), "in": "program"}
+    shown = [str(w.message) for w in caught if issubclass(w.category, SymcnnWarning)]
+    return _Evaluated(net, symbols, shown, error)
 
 
 class _BadValue(Exception):
@@ -118,7 +158,7 @@ def _shape_latex(shape: Sequence[Any], layout: str) -> str | None:
     return r"\left(" + ", ".join(latex(v) for v in arranged(shape, layout)) + r"\right)"
 
 
-def _page(net: Network, layout: str, plot_range: Sequence[int] | None) -> dict[str, Any]:
+def _table(net: Network, layout: str) -> dict[str, Any]:
     table = []
     for row in rows(net, evaluated=True):
         r = row.record
@@ -134,15 +174,7 @@ def _page(net: Network, layout: str, plot_range: Sequence[int] | None) -> dict[s
     sums = [{"label": label, "text": shown, "latex": _maybe_latex(value)}
             for (label, shown), (_, _, value) in zip(total_lines(net),
                                                       totals(net, evaluated=True).items())]
-    to_svg = getattr(net, "to_svg", None)  # the diagram, where this symcnn has one
-    return {
-        "ok": True, "free": [s.name for s in net.symbols], "rows": table, "totals": sums,
-        "exports": {"latex": net.to_latex(layout=layout),
-                    "markdown": net.to_markdown(layout=layout),
-                    "json": net.to_json(layout=layout)},
-        "svg": to_svg() if callable(to_svg) else None,
-        "plot": _plot(net, plot_range),
-    }
+    return {"free": [s.name for s in net.symbols], "rows": table, "totals": sums}
 
 
 def _plot(net: Network, plot_range: Sequence[int] | None) -> dict[str, Any] | None:

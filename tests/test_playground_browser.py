@@ -169,13 +169,20 @@ def test_everything_is_loaded_from_the_site_itself(page, browser, url):
     assert "pyodide 314.0.7" in page.inner_text("#versions")
 
 
-def test_the_mnist_network(page):
+def test_the_mnist_network(page, url):
     _type(page, MNIST)
     rows = _rows(page)
     assert rows[1] == ["C1", "(24, 24, 32)", "(5·5·1 + 1)·32 = 832", "460,800"]
     assert len(rows) == len(symcnn.parse(MNIST).layers) == 7
     totals = page.inner_text("#totals")
     assert "217,706" in totals and "1,589,760" in totals
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    for what, label, expected in [("markdown", "Markdown", symcnn.parse(MNIST).to_markdown()),
+                                  ("latex", "LaTeX", symcnn.parse(MNIST).to_latex())]:
+        page.click(f"button[data-copy={what}]")
+        page.wait_for_function("document.querySelector('#copied').textContent == "
+                               f"'{label} copied'", timeout=ANSWER_TIMEOUT_MS)
+        assert page.evaluate("navigator.clipboard.readText()") == expected
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-screenshot.png"), full_page=True)
 

@@ -10,11 +10,12 @@ const DEBOUNCE_MS = 250;
 
 const $ = (selector) => document.querySelector(selector);
 const started = performance.now();
-const state = { values: {}, symbols: [], page: null, plotRange: null, asked: 0, busy: false,
-                pending: false };
+const state = { values: {}, symbols: [], page: null, extras: null, plotRange: null, asked: 0,
+                shown: 0, busy: false, pending: false };
 // what the browser test reads: when Python was ready, and how many answers have been shown
 window.symcnnPlayground = { readyMs: null, answers: 0, steps: [],
-                            idle: () => state.ready && !state.busy && !state.pending && !timer };
+                            idle: () => state.ready && !state.busy && !state.pending && !timer
+                                        && state.extrasFor === state.shown };
 
 const worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
 const editor = new Editor($("#program"), $("#highlight"), () => { state.plotRange = null; ask(); });
@@ -78,8 +79,12 @@ worker.onmessage = ({ data }) => {
     ready(data);
   } else if (data.type === "answer") {
     state.busy = false;
+    state.shown = data.id;
     show(data.page);
     if (state.pending) { state.pending = false; send(); }  // the text changed meanwhile
+  } else if (data.type === "extras") {
+    state.extrasFor = data.id;
+    if (data.id === state.shown && data.extras) showExtras(data.extras);
   } else if (data.type === "zoo") {
     state.values = {};
     state.symbols = [];
@@ -135,11 +140,22 @@ function show(page) {
   document.body.classList.toggle("stale", !page.ok);
   if (page.ok) {  // on an error the last good table stays, greyed, under the message
     showTable(page);
-    showPlot(page.plot);
-    $("#diagram-panel").hidden = !page.svg;
-    $("#diagram").innerHTML = page.svg || "";  // symcnn's own SVG (net.to_svg())
+    state.extras = null;  // until they come: the exports, the plot, the diagram
   }
   window.symcnnPlayground.answers += 1;
+}
+
+// symcnn's SVG (net.to_svg()) as a node, with nothing in it that could run: the program
+// it draws comes from the address, which anyone can write.
+function inert(svg) {
+  const root = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+  for (const node of [root, ...root.querySelectorAll("*")]) {
+    if (["script", "foreignObject", "iframe"].includes(node.localName)) { node.remove(); continue; }
+    for (const { name, value } of [...node.attributes]) {
+      if (/^on/i.test(name) || /^\s*javascript:/i.test(value)) node.removeAttribute(name);
+    }
+  }
+  return document.importNode(root, true);
 }
 
 function showValues(symbols, known) {
@@ -186,6 +202,13 @@ function showTable(page) {
   }
 }
 
+function showExtras(extras) {
+  state.extras = extras;
+  showPlot(extras.plot);
+  $("#diagram-panel").hidden = !extras.svg;
+  $("#diagram").replaceChildren(...(extras.svg ? [inert(extras.svg)] : []));
+}
+
 function showPlot(plot) {
   $("#plot-panel").hidden = !plot;
   if (!plot) return;
@@ -221,8 +244,11 @@ async function copy(text) {
 for (const button of document.querySelectorAll("[data-copy]")) {
   button.addEventListener("click", async () => {
     const what = button.dataset.copy;
-    if (what !== "link" && !(state.page && state.page.ok)) return;
-    await copy(what === "link" ? shareURL() : state.page.exports[what]);
+    if (what !== "link" && !state.extras) {
+      $("#copied").textContent = "still computing: try again in a moment";
+      return;
+    }
+    await copy(what === "link" ? shareURL() : state.extras.exports[what]);
     $("#copied").textContent = `${button.textContent.replace("Copy ", "")} copied`;
     setTimeout(() => { $("#copied").textContent = ""; }, 2000);
   });

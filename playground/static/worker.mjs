@@ -27,30 +27,44 @@ async function start() {
 import json
 from symcnn import playground, zoo, __version__
 import sympy  # imported now rather than at the first symbolic network
-answer = lambda text, values, plot_range: json.dumps(
-    playground.answer(text, json.loads(values), json.loads(plot_range)))
-{"answer": answer, "zoo_source": zoo.source,
+answer = lambda text, values: json.dumps(playground.answer(text, json.loads(values)))
+extras = lambda text, values, plot_range: json.dumps(
+    playground.extras(text, json.loads(values), json.loads(plot_range)))
+{"answer": answer, "extras": extras, "zoo_source": zoo.source,
  "ready": json.dumps({"language": playground.language(), "zoo": zoo.names(),
                       "symcnn": __version__})}
 `);
   const ready = JSON.parse(python.get("ready"));
-  const answer = python.get("answer");
-  const zooSource = python.get("zoo_source");
+  const [answer, extras, zooSource] = ["answer", "extras", "zoo_source"].map((k) => python.get(k));
   const versions = { ...(await manifest).versions, symcnn: ready.symcnn,
                      python: pyodide.runPython("import sys; sys.version.split()[0]") };
   progress(4, "Ready");
   postMessage({ type: "ready", language: ready.language, zoo: ready.zoo, versions });
+
+  // A call into Python that fails is a bug, not bad input (symcnn answers that as
+  // data): a failed answer is shown as an error all the same, failed extras as none.
+  const call = (fn, ...args) => {
+    try {
+      return JSON.parse(fn(...args));
+    } catch (error) {
+      console.error(error);
+      return { ok: false, symbols: [], warnings: [],
+               error: { headline: `internal error: ${error}`, context: "", in: "program" } };
+    }
+  };
+  let latest = 0;
   onmessage = ({ data }) => {
     if (data.type === "answer") {
-      let page;
-      try {
-        page = JSON.parse(answer(data.text, JSON.stringify(data.values),
-                                 JSON.stringify(data.plotRange ?? null)));
-      } catch (error) {  // a bug, not bad input: symcnn answers that as data
-        page = { ok: false, symbols: [], warnings: [],
-                 error: { headline: `internal error: ${error}`, context: "", in: "program" } };
-      }
-      postMessage({ type: "answer", id: data.id, page });
+      latest = data.id;
+      const values = JSON.stringify(data.values);
+      postMessage({ type: "answer", id: data.id, page: call(answer, data.text, values) });
+      // the slower rest after the table, unless a newer text is waiting by then
+      setTimeout(() => {
+        const wanted = latest === data.id;
+        const more = wanted
+          ? call(extras, data.text, values, JSON.stringify(data.plotRange ?? null)) : null;
+        postMessage({ type: "extras", id: data.id, extras: more && !more.error ? more : null });
+      }, 0);
     } else if (data.type === "zoo") {
       postMessage({ type: "zoo", name: data.name, source: zooSource(data.name) });
     }
