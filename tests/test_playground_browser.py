@@ -241,7 +241,7 @@ def test_a_shared_address_gives_the_same_table(page, browser):
         again.close()
 
 
-def test_the_zoo_picker_and_the_diagram(page):
+def test_the_zoo_picker_and_the_diagrams(page):
     before = page.evaluate("window.symcnnPlayground.answers")
     page.select_option("#zoo", "resnet18")
     page.wait_for_function(f"window.symcnnPlayground.answers > {before} "
@@ -253,6 +253,11 @@ def test_the_zoo_picker_and_the_diagram(page):
         pytest.skip("symcnn has no net.to_svg() yet (branch diagrams): no diagram to check")
     assert page.is_visible("#diagram svg")
     assert page.locator("#diagram g.layer").count() == len(net.layers)
+    unet = ROOT / "examples" / "unet.cnn"  # nested long skips: Cat inside Cat
+    page.fill("#program", unet.read_text())
+    _wait_until(page, f"document.querySelectorAll('#layers tbody tr').length == "
+                      f"{len(symcnn.load(unet).layers)}")
+    assert page.locator("#diagram g.layer").count() == len(symcnn.load(unet).layers) == 68
 
 
 def test_a_phone_sized_screen(page):
