@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ __all__ = ["answer", "extras", "language", "PLOT_POINTS"]
 
 #: The most points the plot of params and MACs against a free symbol has.
 PLOT_POINTS = 48
-_SEARCH = 4096  # sizes tried from 1 for the smallest valid one
+_FAR = 2**20  # past any input size: a plot starts below it or not at all
 
 
 def language() -> dict[str, list[str]]:
@@ -200,17 +200,45 @@ def _plot(net: Network, plot_range: Sequence[int] | None) -> dict[str, Any] | No
             return {"symbol": x.name, "error": f"the plot's range of {x.name} is two whole "
                     f"numbers, the first at least 1 and below the second, not {low} to {high}"}
     else:
-        low = next((v for v in range(1, _SEARCH + 1) if valid(v)), 0)
-        if not low:
+        found = _smallest_valid(valid)
+        if found is None:
             return None
-        high = max(8 * low, low + PLOT_POINTS - 1)
-    step = max(1, -(-(high - low) // (PLOT_POINTS - 1)))
+        low, high = found, max(8 * found, found + PLOT_POINTS - 1)
+    grid = _grid(low, high, 1)
+    values = [v for v in grid if valid(v)]
+    stride = net.total_stride()
+    if 2 * len(values) < len(grid) and stride > 1:
+        # sizes that must be multiples of the stride (a U-Net's skips): step by it
+        first = next((v for v in range(low, min(low + stride, high + 1)) if valid(v)), low)
+        values = [v for v in _grid(first, high, stride) if valid(v)]
     points = []
-    for v in range(low, high + 1, step):
-        if valid(v):
-            at = {x: sympy.Integer(v)}
-            p, m = int(params.xreplace(at)), int(macs.xreplace(at))
-            points.append({"x": v, "params": p, "macs": m,
-                           "params_text": grouped(p), "macs_text": grouped(m)})
+    for v in values:
+        at = {x: sympy.Integer(v)}
+        p, m = int(params.xreplace(at)), int(macs.xreplace(at))
+        points.append({"x": v, "params": p, "macs": m,
+                       "params_text": grouped(p), "macs_text": grouped(m)})
     return {"symbol": x.name, "low": low, "high": high, "points": points,
             "params_latex": latex(params), "macs_latex": latex(macs)}
+
+
+def _grid(low: int, high: int, unit: int) -> range:
+    """At most :data:`PLOT_POINTS` values from ``low`` to ``high``, ``unit`` apart or a
+    multiple of it."""
+    step = unit * max(1, -(-(high - low) // (unit * (PLOT_POINTS - 1))))
+    return range(low, high + 1, step)
+
+
+def _smallest_valid(valid: Callable[[int], bool]) -> int | None:
+    """The smallest value at which the network is valid, where validity only grows
+    with the value (sizes at least 1); where it does not (sizes that must divide
+    evenly), a small valid value. ``None`` if nothing up to 2^20 is."""
+    high = 1
+    while not valid(high):
+        high *= 2
+        if high > _FAR:
+            return None
+    low = high // 2  # not valid, or 0
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if valid(middle) else (middle, high)
+    return high

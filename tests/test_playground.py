@@ -122,6 +122,20 @@ def test_the_plot_agrees_with_networks_evaluated_at_each_value():
     assert any(p["x"] == 28 and p["params"] == 217706 for p in plot["points"])
 
 
+def test_the_plot_of_a_network_valid_at_multiples_only():
+    # a skip that concatenates the input with what comes back from a pool and an
+    # upsampling: valid only where 4 divides n
+    text = "I(n, n, 3) Cat([], [P(2) C(8, 3, p=1) P(2) Up(4)])"
+    plot = playground.extras(text)["plot"]
+    xs = [p["x"] for p in plot["points"]]
+    assert xs[0] == plot["low"] == 4 and len(xs) >= 8 and all(x % 4 == 0 for x in xs)
+    net = symcnn.parse(text)
+    for point in plot["points"][::3]:
+        assert point["macs"] == int(net.subs(n=point["x"]).macs)
+    with pytest.raises(symcnn.ShapeError):
+        net.subs(n=6)
+
+
 def test_the_plot_range_and_when_there_is_no_plot():
     plot = playground.extras(MNIST_N, {"k": "5"}, plot_range=[100, 110])["plot"]
     assert [p["x"] for p in plot["points"]] == list(range(100, 111))

@@ -66,8 +66,10 @@ def site() -> Path:
     with _locked():
         if not (stamp.is_file() and stamp.read_text() == run and out.is_dir()):
             started = time.monotonic()
-            subprocess.run([sys.executable, str(ROOT / "playground" / "build.py"), str(out)],
-                           check=True, capture_output=True, text=True)
+            built = subprocess.run([sys.executable, str(ROOT / "playground" / "build.py"),
+                                    str(out)], capture_output=True, text=True)
+            if built.returncode:
+                pytest.fail(f"playground/build.py failed:\n{built.stdout}{built.stderr}"[-3000:])
             stamp.write_text(run)
             LOAD_TIMES.write_text(json.dumps(
                 {"build_s": [round(time.monotonic() - started, 1)]}, indent=1) + "\n")

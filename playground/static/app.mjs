@@ -10,8 +10,8 @@ const DEBOUNCE_MS = 250;
 
 const $ = (selector) => document.querySelector(selector);
 const started = performance.now();
-const state = { values: {}, symbols: [], page: null, extras: null, plotRange: null, asked: 0,
-                shown: 0, busy: false, pending: false };
+const state = { ready: false, values: {}, symbols: [], page: null, extras: null,
+                plotRange: null, asked: 0, shown: 0, extrasFor: 0, busy: false, pending: false };
 // what the browser test reads: when Python was ready, and how many answers have been shown
 window.symcnnPlayground = { readyMs: null, answers: 0, steps: [],
                             idle: () => state.ready && !state.busy && !state.pending && !timer
@@ -36,8 +36,10 @@ const decode = (text) => {
 function shared() {
   const params = new URLSearchParams(location.hash.slice(1));
   try {
+    const values = params.has("v") ? JSON.parse(decode(params.get("v"))) : {};
     return { program: params.has("p") ? decode(params.get("p")) : null,
-             values: params.has("v") ? JSON.parse(decode(params.get("v"))) : {} };
+             values: Object.fromEntries(Object.entries(values ?? {})
+               .filter(([, v]) => typeof v === "string")) };
   } catch {
     return { program: null, values: {} };  // a mangled link: start afresh
   }
