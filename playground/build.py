@@ -111,7 +111,8 @@ def build(out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="the folder to build into: new, empty or an earlier build")
+    parser.add_argument("out", type=Path,
+                        help="the folder to build into: new, empty or an earlier build")
     build(parser.parse_args().out.resolve())
 
 
