@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # importlib.abc has it no more in Python 3.14 (Pyodide's)
+    from importlib.abc import Traversable
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 

@@ -10,12 +10,14 @@ True
 from __future__ import annotations
 
 import difflib
-from importlib.abc import Traversable
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ._resources import data
 from .errors import SymcnnError
 from .network import Network, parse, parse_at
+
+if TYPE_CHECKING:  # importlib.abc has it no more in Python 3.14 (Pyodide's)
+    from importlib.abc import Traversable
 
 __all__ = ["names", "source", "load"]
 

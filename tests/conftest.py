@@ -5,11 +5,17 @@ machine. With SYMCNN_NO_SKIP=1, as ``.ci/run`` sets it, every skip is a failure,
 always runs them.
 """
 
+import json
 import os
+import time
+from pathlib import Path
 
 import pytest
 
 STRICT = os.environ.get("SYMCNN_NO_SKIP") == "1"
+STARTED = time.time()
+PLAYGROUND_TIMES = Path(__file__).resolve().parent.parent / "build" / "playground-test" / \
+    "load-times.json"
 
 
 def _fail_skips(report):
@@ -29,3 +35,13 @@ def pytest_runtest_makereport(item, call):
 def pytest_make_collect_report(collector):
     outcome = yield
     _fail_skips(outcome.get_result())
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser playground's build and load times, when this run measured them
+    (tests/test_playground_browser.py)."""
+    if PLAYGROUND_TIMES.is_file() and PLAYGROUND_TIMES.stat().st_mtime >= STARTED:
+        times = json.loads(PLAYGROUND_TIMES.read_text())
+        terminalreporter.write_sep("-", "browser playground, seconds")
+        for key, values in times.items():
+            terminalreporter.write_line(f"{key}: {values}")
