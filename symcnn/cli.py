@@ -1,5 +1,5 @@
 """The ``symcnn`` command: a network's per-layer table and totals, or its closed form,
-in text, Markdown, LaTeX, JSON or CSV.
+in text, Markdown, LaTeX, JSON or CSV; or a diagram of it (DOT, SVG, TikZ).
 
 ``symcnn NETWORK`` (or ``-f FILE``) is the main command; other commands are words in
 ``COMMANDS`` (``symcnn zoo``). A new command is two small functions, one that adds its
@@ -50,6 +50,9 @@ examples:
   symcnn -f model.onnx         an ONNX model's table; symcnn import model.onnx, its program
   symcnn zoo                   the zoo's networks and their totals at n = 224
   symcnn zoo vgg16 --set n=224
+  symcnn zoo resnet18 --format svg > resnet18.svg
+      a diagram (also dot for Graphviz, tikz for LaTeX)
+  symcnn plot resnet18 --range 32:512 -o plot.png
 
 exit status: 0 success, 2 bad input or an invalid network (message on stderr).
 """
