@@ -32,8 +32,18 @@ VGG = str(ROOT / "examples" / "vgg16.cnn")
 SECONDS, MEGABYTES, HUNG = 3.0, 400, 15.0
 
 # The console script's own code: sys.path[0] is the script's folder, never the
-# working directory. PRELUDE is run before it, as a sitecustomize would be.
-ENTRY = "import sys\n{prelude}\nfrom symcnn.cli import main\nsys.exit(main())\n"
+# working directory. PRELUDE is run before it, as a sitecustomize would be. On its way
+# out the program writes its peak memory (VmHWM) to PEAK: the peak that wait4 reports
+# includes the test worker's memory at the fork (torch and torchvision, once collected).
+ENTRY = """import atexit, sys
+def _write_peak():
+    with open("/proc/self/status") as status, open({peak!r}, "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+atexit.register(_write_peak)
+{prelude}
+from symcnn.cli import main
+sys.exit(main())
+"""
 
 
 @dataclass
@@ -51,11 +61,13 @@ def symcnn(*argv: str, stdin: bytes | str | None = b"", stdout: str = "file",
     """Runs the command line with ``argv``. ``stdin`` is the bytes to read, or "closed";
     ``stdout`` is "file", "closed", "full" (/dev/full) or an open file descriptor.
     ``on_start(process, stderr_path)`` is called once the process runs. The peak
-    memory is the process's own (``wait4``), not that of every child so far."""
+    memory is the program's own (VmHWM after its exec), not that of every child so far
+    nor the worker's it was forked from; a run killed by a signal reports 0."""
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         script = folder / "symcnn_entry.py"
-        script.write_text(ENTRY.format(prelude=prelude), encoding="utf-8")
+        peak = folder / "peak"
+        script.write_text(ENTRY.format(prelude=prelude, peak=str(peak)), encoding="utf-8")
         clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         environment = {**clean, "PYTHONPATH": str(ROOT), **(env or {})}
         closed = []
@@ -101,8 +113,9 @@ def symcnn(*argv: str, stdin: bytes | str | None = b"", stdout: str = "file",
         process.returncode = os.waitstatus_to_exitcode(status)  # already reaped
         out = (folder / "out").read_bytes() if stdout == "file" else b""
         err = (folder / "err").read_bytes().decode("utf-8", "replace")
+        kilobytes = int(peak.read_text()) if peak.exists() else 0
         return Finished(process.returncode, out, err, usage.ru_utime + usage.ru_stime,
-                        usage.ru_maxrss / 1024)
+                        kilobytes / 1024)
 
 
 def well_behaved(run: Finished, status: int = 2) -> None:
