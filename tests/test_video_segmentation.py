@@ -1,0 +1,115 @@
+"""torchvision's video networks (``torchvision.models.video``: R3D, MC3, R(2+1)D, S3D) and
+segmentation networks (``torchvision.models.segmentation``: FCN, DeepLabV3, LR-ASPP) in the
+zoo, against torchvision's own models built on the meta device: parameters, BN
+statistics, output shape and MACs as ``torch.utils.flop_counter.FlopCounterMode`` counts
+them (its total is two operations per multiply-accumulate, and like symcnn it counts
+convolutions and matrix products only), at the input size of torchvision's weights and at
+another; and the figures torchvision publishes for those weights.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+import symcnn
+from symcnn import zoo
+
+import torchvision_models as tv  # skips this module without torch and torchvision
+
+torch = tv.torch
+
+#: Frames and size of torchvision's weights (``crop_size``, 16-frame clips), and another
+#: input each model takes (S3D's final 2x7x7 average pool needs 9 frames and 193 pixels).
+VIDEO = {"r3d_18": ((16, 112), (8, 128)), "mc3_18": ((16, 112), (8, 128)),
+         "r2plus1d_18": ((16, 112), (8, 128)), "s3d": ((16, 224), (24, 256))}
+
+#: torchvision's documentation: the weights' parameter count and "GFLOPS", which are
+#: billions of multiply-accumulates to three decimals, at their input size.
+PUBLISHED = {
+    "r3d_18": (33_371_472, "40.697"), "mc3_18": (11_695_440, "43.343"),
+    "r2plus1d_18": (31_505_325, "40.519"), "s3d": (8_320_048, "17.979"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def network(name: str) -> symcnn.Network:
+    return zoo.load(name)
+
+
+@functools.lru_cache(maxsize=None)
+def model(name: str) -> Any:
+    """torchvision's model ``name``, untrained, on the meta device, in eval mode."""
+    with torch.device("meta"):
+        return tv.torchvision.models.get_model(name, weights=None).eval()
+
+
+def reference(built: Any, sizes: tuple[int, ...]) -> dict[str, object]:
+    """What PyTorch counts of ``built`` run on one input of spatial ``sizes`` with 3
+    channels: trainable parameters, BN running statistics, the output's shape per sample
+    (channels-last, as symcnn's) and FlopCounterMode's total over two."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        out = built(torch.empty(1, 3, *sizes, device="meta"))
+    out = out["out"] if isinstance(out, dict) else out
+    shape = tuple(out.shape[1:])
+    statistics = sum(buffer.numel() for key, buffer in built.named_buffers()
+                     if key.endswith(("running_mean", "running_var")))
+    return {"params": sum(p.numel() for p in built.parameters() if p.requires_grad),
+            "non_trainable": statistics, "output_shape": (*shape[1:], shape[0]),
+            "macs": counter.get_total_flops() // 2}
+
+
+def test_flop_counter_counts_as_symcnn_on_a_classifier():
+    """The convention: FlopCounterMode's operations over two are the MACs symcnn counts
+    (convolutions and matrix products; no bias, norm, activation, pool or sum)."""
+    totals = reference(tv.model("resnet50"), (224, 224))
+    assert totals["macs"] == int(zoo.load("resnet50").subs(n=224).macs) == 4_089_184_256
+
+
+# ---- video ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, which", [(name, which) for name in VIDEO for which in (0, 1)])
+def test_video_network_matches_torchvision(name, which):
+    frames, size = VIDEO[name][which]
+    net = network(name).subs(t=frames, n=size)
+    assert tv.counts(net) == reference(model(name), (frames, size, size))
+
+
+@pytest.mark.parametrize("name", VIDEO)
+def test_video_network_is_symbolic_in_frames_and_size(name):
+    net = network(name)
+    assert {s.name for s in net.symbols} == {"t", "n"}
+    assert net.output_shape == (400,)
+    assert net.params.is_Integer and net.non_trainable.is_Integer
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_torchvision_published_figures(name):
+    """The published parameters exactly, and the MACs at the weights' input size in
+    billions to three decimals; the table is torchvision's ``weights.meta``."""
+    params, gmacs = PUBLISHED[name]
+    meta = tv.published(name)
+    assert (meta["num_params"], f"{meta['_ops']:.3f}") == (params, gmacs)
+    sizes = VIDEO[name][0] if name in VIDEO else None
+    net = network(name).subs(t=sizes[0], n=sizes[1])
+    assert int(net.params) == params
+    assert f"{int(net.macs) / 10**9:.3f}" == gmacs
+
+
+@pytest.mark.parametrize("name", VIDEO)
+def test_to_torch_of_the_video_networks_counts_as_torchvision(name):
+    """``to_torch`` builds 3-D convolutions, pools and BN with torchvision's parameter
+    count, and runs (on the meta device) to torchvision's output shape."""
+    from symcnn.torch import to_torch
+
+    frames, size = VIDEO[name][0]
+    with torch.device("meta"):
+        built = to_torch(network(name).subs(t=frames, n=size)).eval()
+        with torch.no_grad():
+            out = built(torch.empty(1, 3, frames, size, size))
+    assert reference(built, (frames, size, size)) == reference(model(name), (frames, size, size))
+    assert out.shape == (1, 400)
