@@ -10,9 +10,11 @@ another; and the figures torchvision publishes for those weights.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import pytest
+import sympy
 
 import symcnn
 from symcnn import zoo
@@ -26,11 +28,22 @@ torch = tv.torch
 VIDEO = {"r3d_18": ((16, 112), (8, 128)), "mc3_18": ((16, 112), (8, 128)),
          "r2plus1d_18": ((16, 112), (8, 128)), "s3d": ((16, 224), (24, 256))}
 
+#: The segmentation networks: torchvision's weights take 520 x 520 (``resize_size``).
+SEGMENTATION = ("fcn_resnet50", "fcn_resnet101", "deeplabv3_resnet50", "deeplabv3_resnet101",
+                "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
+SIZES = (520, 481, 97)
+
 #: torchvision's documentation: the weights' parameter count and "GFLOPS", which are
-#: billions of multiply-accumulates to three decimals, at their input size.
+#: billions of multiply-accumulates to three decimals, at their input size; the
+#: segmentation networks' with their auxiliary heads, as the weights are published.
 PUBLISHED = {
     "r3d_18": (33_371_472, "40.697"), "mc3_18": (11_695_440, "43.343"),
     "r2plus1d_18": (31_505_325, "40.519"), "s3d": (8_320_048, "17.979"),
+    "fcn_resnet50": (35_322_218, "152.717"), "fcn_resnet101": (54_314_346, "232.738"),
+    "deeplabv3_resnet50": (42_004_074, "178.722"),
+    "deeplabv3_resnet101": (60_996_202, "258.743"),
+    "lraspp_mobilenet_v3_large": (3_221_538, "2.086"),
+    "deeplabv3_mobilenet_v3_large": (11_029_328, "10.452"),
 }
 
 
@@ -41,9 +54,16 @@ def network(name: str) -> symcnn.Network:
 
 @functools.lru_cache(maxsize=None)
 def model(name: str) -> Any:
-    """torchvision's model ``name``, untrained, on the meta device, in eval mode."""
+    """torchvision's model ``name``, untrained, on the meta device, in eval mode; a
+    segmentation model with its auxiliary head where it has one (``aux_loss=True``, as
+    its weights are published), which runs in eval mode too."""
+    options: dict[str, Any] = {}
+    if name in SEGMENTATION:
+        options["weights_backbone"] = None
+        if not name.startswith("lraspp"):  # LR-ASPP has none
+            options["aux_loss"] = True
     with torch.device("meta"):
-        return tv.torchvision.models.get_model(name, weights=None).eval()
+        return tv.torchvision.models.get_model(name, weights=None, **options).eval()
 
 
 def reference(built: Any, sizes: tuple[int, ...]) -> dict[str, object]:
@@ -94,8 +114,8 @@ def test_torchvision_published_figures(name):
     params, gmacs = PUBLISHED[name]
     meta = tv.published(name)
     assert (meta["num_params"], f"{meta['_ops']:.3f}") == (params, gmacs)
-    sizes = VIDEO[name][0] if name in VIDEO else None
-    net = network(name).subs(t=sizes[0], n=sizes[1])
+    values = dict(zip("tn", VIDEO[name][0])) if name in VIDEO else {"n": SIZES[0]}
+    net = network(name).subs(**values)
     assert int(net.params) == params
     assert f"{int(net.macs) / 10**9:.3f}" == gmacs
 
@@ -113,3 +133,69 @@ def test_to_torch_of_the_video_networks_counts_as_torchvision(name):
             out = built(torch.empty(1, 3, frames, size, size))
     assert reference(built, (frames, size, size)) == reference(model(name), (frames, size, size))
     assert out.shape == (1, 400)
+
+
+# ---- segmentation ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, size", [(name, size) for name in SEGMENTATION
+                                        for size in SIZES])
+def test_segmentation_network_matches_torchvision(name, size):
+    """With the auxiliary head, which torchvision's model runs in eval mode too."""
+    net = network(name).subs(n=size)
+    assert tv.counts(net) == reference(model(name), (size, size))
+
+
+@pytest.mark.parametrize("name", SEGMENTATION)
+def test_segmentation_network_is_symbolic_in_n(name):
+    """Its prediction has the input's size whatever n is (Up(size=input)), and its
+    auxiliary head's too."""
+    net = network(name)
+    n = sympy.Symbol("n", integer=True, positive=True)
+    assert net.symbols == (n,)
+    assert net.output_shape == (n, n, 21)
+    assert net.params.is_Integer and net.non_trainable.is_Integer
+    aux = [r for r in net.layers if r.kind == "Aux"]
+    assert len(aux) == (0 if name.startswith("lraspp") else 1)
+    for record in aux:
+        last = [r for r in net.layers if r.name.startswith(record.name + ".")][-1]
+        assert (last.kind, last.output_shape) == ("Up", (n, n, 21))
+
+
+@pytest.mark.parametrize("name", SEGMENTATION)
+def test_to_torch_of_the_segmentation_networks_counts_as_torchvision(name):
+    """``to_torch``'s model (Resize and Up(size=input) as F.interpolate) has
+    torchvision's parameters, statistics, MACs and output shape."""
+    from symcnn.torch import to_torch
+
+    size = 97
+    with torch.device("meta"):
+        built = to_torch(network(name).subs(n=size)).eval()
+    assert reference(built, (size, size)) == reference(model(name), (size, size))
+
+
+def test_up_to_the_input_size_runs_as_pytorch_interpolates():
+    """``Up(size=input)`` and ``Resize`` against PyTorch's own interpolation, with
+    values: a strided convolution's map brought back to the input's size."""
+    from symcnn.torch import to_torch
+
+    net = symcnn.parse("I(h, w, 4) Resize([C(3, 3, s=2, p=1) G]) C(5, 3, s=4) "
+                       "Up(size=input, linear=true)").subs(h=13, w=10)
+    built = to_torch(net).eval()
+    x = torch.randn(1, 4, 13, 10)
+    expected = torch.nn.functional.interpolate(built.resize1.branch1(x), size=(13, 10),
+                                               mode="bilinear", align_corners=False)
+    expected = torch.nn.functional.interpolate(built.C1(expected), size=(13, 10),
+                                               mode="bilinear", align_corners=False)
+    assert net.output_shape == (13, 10, 5)
+    assert torch.equal(built(x), expected)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("I(n, n, 3) F D(4) Up(size=input)", "needs an image"),
+    ("I(n, 3) Up(size=input) Resize([F])", "has 0 spatial dimension(s) where the input"),
+    ("I(n, n, 3) Up(size=same)", "or input, not the word same"),
+    ("I(n, n, 3) Resize([C(3, 1)], [])", "Resize takes one branch"),
+])
+def test_the_new_forms_refuse_what_they_cannot_mean(text, message):
+    with pytest.raises(symcnn.SymcnnError, match=re.escape(message)):
+        symcnn.parse(text)
