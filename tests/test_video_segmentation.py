@@ -199,3 +199,11 @@ def test_up_to_the_input_size_runs_as_pytorch_interpolates():
 def test_the_new_forms_refuse_what_they_cannot_mean(text, message):
     with pytest.raises(symcnn.SymcnnError, match=re.escape(message)):
         symcnn.parse(text)
+
+
+def test_no_receptive_field_past_an_interpolation():
+    """Each output of Resize mixes the branch's windows around it: no single window."""
+    net = symcnn.parse("I(32, 32, 3) Resize([C(8, 3, s=2, p=1)]) C(4, 3)")
+    assert net.receptive_field_of("resize1.branch1.C1").stride == (2, 2)
+    with pytest.raises(symcnn.SymcnnError, match="Resize interpolates"):
+        net.receptive_field_of("C1")

@@ -171,6 +171,9 @@ class Merge(Kind):
     keeps_input_field = False
     #: Whether the branches may come in any order (a sum), as an import writes them.
     unordered = False
+    #: Whether the merge interpolates its branch's output to another size (``Resize``),
+    #: so that its outputs do not each see one window of its input.
+    interpolates = False
 
     @property
     def label(self) -> str:

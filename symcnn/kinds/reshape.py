@@ -46,7 +46,7 @@ class Upsample(Kind):
     every spatial dimension (``linear``, ``bilinear`` or ``trilinear`` by rank)."""
     name = "Up"
     aliases = ("Upsample",)
-    foreign = ("upsampling", "upsample", "interpolate", "resize")
+    foreign = ("upsampling", "upsample", "interpolate", "resizing")
     signature = (Param("s", PerDim(), OPTIONAL, foreign=("scale_factor", "factor", "scale")),
                  Param("size", UpSize(), OPTIONAL, foreign=("output_size",)),
                  Param("linear", Flag(), False, foreign=("mode", "interpolation", "bilinear",
@@ -141,6 +141,7 @@ class Resize(Merge):
     foreign = ("aspppooling", "resizelike", "interpolateback")
     signature = (BRANCHES,)
     needs = Needs.SPATIAL
+    interpolates = True
     summary = ("a branch, its output resized (linear interpolation) to the input's spatial "
                "size")
 
