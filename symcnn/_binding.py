@@ -19,9 +19,12 @@ class Binding:
     """The context in which one layer's arguments are converted (``kinds._types.Context``)."""
 
     def __init__(self, kind: Kind, rank: int, check: Check, errors: Diagnostics,
-                 expressions: Expressions, pos: Pos):
+                 expressions: Expressions, pos: Pos, network_input: tuple[Any, ...] | None = None):
         self.kind, self.rank, self.check = kind, rank, check
         self.errors, self.expressions, self.pos = errors, expressions, pos
+        #: The output shape of the network's input layer (``Up(size=input)``), or None
+        #: before it.
+        self.network_input = network_input
 
     def error(self, message: str, pos: Any = None) -> NoReturn:
         self.errors.syntax(message, pos or self.pos)

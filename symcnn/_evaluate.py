@@ -282,8 +282,9 @@ class Evaluator(_Walk):
         name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
         self.check_input(kind, name, call.pos, x)
         check = _LayerCheck(self, name, kind.name, call.pos, x)
+        network_input = self.records[0].output_shape if self.records else None
         args = bind(kind, call, env, Binding(kind, rank(x) if x else 0, check, self.errors,
-                                             self.expressions, call.pos))
+                                             self.expressions, call.pos, network_input))
         branches: tuple[tuple[Node, ...], ...] = ()
         if isinstance(kind, Merge):
             own = kind.expand(check, x or (), args, call.pos)

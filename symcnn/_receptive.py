@@ -61,6 +61,10 @@ def _walk(nodes: tuple[Node, ...], field: Field, found: dict[str, Field]) -> Fie
                               and not _per_channel(record.output_shape))]
             if not node.kind.keeps_input_field:
                 field = _joined(spread or ends, record.name)
+            if node.kind.interpolates and isinstance(field, ReceptiveField):
+                field = (f"{node.kind.name} interpolates its branch's output to its input's "
+                         "size, so its outputs do not each see one window of the input "
+                         f"(layer {record.name})")
         elif isinstance(field, ReceptiveField):
             try:
                 field = _stepped(field, node.kind.window(record))

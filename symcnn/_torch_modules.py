@@ -60,6 +60,23 @@ class SideBranch(nn.Module):
         return x
 
 
+class ResizedBranch(nn.Module):
+    """``Resize``: runs its branch and interpolates the output back to the input's
+    spatial size with ``mode`` (torchvision's ``F.interpolate(..., mode="bilinear",
+    align_corners=False)`` on an image)."""
+
+    def __init__(self, branches: list[tuple[str, nn.Module]], mode: str):
+        super().__init__()
+        for name, branch in branches:
+            self.add_module(name, branch)
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> Any:
+        (branch,) = self.children()
+        return functional.interpolate(branch(x), size=x.shape[2:], mode=self.mode,
+                                      align_corners=False)
+
+
 class ChannelSplit(Branches):
     """``Split``: branch ``i`` runs on the ``i``-th equal share of the channels; the
     outputs are concatenated on channels (ShuffleNet v2's ``x.chunk(2, dim=1)``)."""

@@ -48,7 +48,7 @@ examples:
   symcnn -f net.cnn --format latex --latex document > net.tex
   echo "I(32,32,3) C(16,3,p=1) G O(10)" | symcnn -f - --format json
   symcnn -f model.onnx         an ONNX model's table; symcnn import model.onnx, its program
-  symcnn zoo                   the zoo's networks and their totals at n = 224
+  symcnn zoo                   the zoo's networks and their totals at n = 224 (t = 16)
   symcnn zoo vgg16 --set n=224
   symcnn zoo resnet18 --format svg > resnet18.svg
       a diagram (also dot for Graphviz, tikz for LaTeX)
@@ -306,9 +306,10 @@ def _zoo(args: argparse.Namespace) -> int:
         return _show(zoo.load(args.name), args)
     if args.formula:
         raise SymcnnError("--formula needs a network: symcnn zoo NAME --formula")
-    # The listing compares networks at one size: ImageNet's 224 unless --set says
-    # otherwise; each network takes the values of the symbols it has.
-    values = {"n": "224", **_values(args.set)}
+    # The listing compares networks at one size: ImageNet's 224, and 16 frames for the
+    # video networks, unless --set says otherwise; each network takes the values of the
+    # symbols it has.
+    values = {"n": "224", "t": "16", **_values(args.set)}
     nets = []
     for name in zoo.names():
         try:
@@ -517,8 +518,8 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "zoo": Command("list the zoo's networks with their totals (at n=224 unless --set "
-                   "says otherwise); zoo NAME shows one",
+    "zoo": Command("list the zoo's networks with their totals (at n=224, t=16 frames, "
+                   "unless --set says otherwise); zoo NAME shows one",
                    _zoo_arguments, _zoo),
     "sweep": Command("a network's totals over a grid of values, as CSV",
                      _sweep_arguments, _sweep),

@@ -56,6 +56,7 @@ from symcnn.kinds.input import FORMS, Sizes
 from symcnn.kinds.merge import Branches
 from symcnn.kinds._types import LETTERS
 from symcnn.kinds.pool import OutputSizes
+from symcnn.kinds.reshape import INPUT, UpSize
 
 try:
     import torch
@@ -205,6 +206,13 @@ def per_dim(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(param.name, per_dim_text(draw, value), value)]
 
 
+def up_size(draw, param: Param, at: Place) -> list[Arg]:
+    """``Up``'s size: sizes, or the network input's (``input``)."""
+    if draw(st.integers(0, 3)) == 0:
+        return [Arg(param.name, INPUT, INPUT)]
+    return per_dim(draw, param, at)
+
+
 def padding(draw, param: Param, at: Place) -> list[Arg]:
     if draw(st.integers(0, 3)) == 0:
         return [Arg(param.name, "same", "same")]
@@ -319,7 +327,7 @@ def branches(draw, param: Param, at: Place) -> list[Arg] | None:
 DRAWERS: dict[type, Callable[..., list[Arg] | None]] = {
     Whole: whole, PerDim: per_dim, Padding: padding, Flag: flag, Rate: rate, Real: real,
     ActivationName: activation_name, Sizes: input_sizes, OutputSizes: output_sizes,
-    Branches: branches,
+    Branches: branches, UpSize: up_size,
 }
 
 

@@ -53,12 +53,28 @@ def test_the_zoo_has_the_classic_networks():
         "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
         "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l",
         "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
-        "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf"])
+        "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf",
+        *VIDEO, *SEGMENTATION])
+
+
+#: The video networks, symbolic in the frames t and the size n, with 400 classes, and the
+#: segmentation networks, whose prediction has the input's size, with 21 classes
+#: (test_video_segmentation.py).
+VIDEO = ("r3d_18", "mc3_18", "r2plus1d_18", "s3d")
+SEGMENTATION = ("fcn_resnet50", "fcn_resnet101", "deeplabv3_resnet50", "deeplabv3_resnet101",
+                "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")
 
 
 @pytest.mark.parametrize("name", zoo.names())
 def test_zoo_networks_are_symbolic_in_n_except_lenet(name):
     net = zoo.load(name)
+    if name in VIDEO:
+        assert (tuple(s.name for s in net.symbols), net.output_shape) == (("n", "t"), (400,))
+        return
+    if name in SEGMENTATION:
+        n = net.symbols[0]
+        assert (n.name, net.output_shape) == ("n", (n, n, 21))
+        return
     expected = () if name == "lenet5" else ("n",)
     assert tuple(s.name for s in net.symbols) == expected
     assert net.output_shape == ((10,) if name == "lenet5" else (1000,))

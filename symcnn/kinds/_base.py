@@ -174,6 +174,9 @@ class Merge(Kind):
     #: Whether the branches' outputs leave the network (a side output) instead of
     #: meeting in the merge, which passes its input on; diagrams draw them so.
     side_output = False
+    #: Whether the merge interpolates its branch's output to another size (``Resize``),
+    #: so that its outputs do not each see one window of its input.
+    interpolates = False
 
     @property
     def label(self) -> str:

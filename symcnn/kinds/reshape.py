@@ -1,17 +1,42 @@
 """Layers that move values without weights: ``Up`` (upsampling), ``Shuffle`` (channel
-shuffle) and ``Split`` (the channels shared out among branches). None has parameters
-or MACs."""
+shuffle), ``Split`` (the channels shared out among branches) and ``Resize`` (a branch
+interpolated back to its input's size). None has parameters or MACs of its own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .._math import divide, total
+from .._syntax import WORDS, Name
 from ._base import (OPTIONAL, Check, Kind, Merge, Needs, Out, Param, Shape, rank, register,
-                    same_window)
+                    same_window, show)
 from ._types import Flag, PerDim, Whole
 from .conv import ints
 from .merge import BRANCHES, agree
+
+INPUT = "input"  # Up(size=input): the network's input's spatial size
+#: PyTorch's linear interpolation, by the number of spatial dimensions.
+LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
+
+
+class UpSize(PerDim):
+    """``Up``'s output size: one whole number for every spatial dimension, one per
+    dimension, or the name ``input``, the spatial size of the network's input (where a
+    segmentation network's prediction comes back to)."""
+    words = "a whole number, a tuple of one per spatial dimension, or input"
+    takes_names = True  # input; any other name is the expression it names
+
+    def convert(self, ctx: Any, param: Param, value: Any) -> Any:
+        if not (isinstance(value, str) and value == INPUT):
+            if isinstance(value, str) and value not in WORDS:  # a name: what it names
+                value = ctx.expressions.expr(Name(value, ctx.pos), {})
+            return super().convert(ctx, param, value)
+        x = ctx.network_input
+        if rank(x) != ctx.rank:
+            ctx.error(f"size=input is the spatial size of the network's input {show(x)}, "
+                      f"which has {rank(x)} spatial dimension(s); this layer's input has "
+                      f"{ctx.rank}")
+        return tuple(x[:-1])
 
 
 @register
@@ -21,9 +46,9 @@ class Upsample(Kind):
     every spatial dimension (``linear``, ``bilinear`` or ``trilinear`` by rank)."""
     name = "Up"
     aliases = ("Upsample",)
-    foreign = ("upsampling", "upsample", "interpolate", "resize")
+    foreign = ("upsampling", "upsample", "interpolate", "resizing")
     signature = (Param("s", PerDim(), OPTIONAL, foreign=("scale_factor", "factor", "scale")),
-                 Param("size", PerDim(), OPTIONAL, foreign=("output_size",)),
+                 Param("size", UpSize(), OPTIONAL, foreign=("output_size",)),
                  Param("linear", Flag(), False, foreign=("mode", "interpolation", "bilinear",
                                                           "trilinear")))
     summary = "upsampling by whole factors or to a size: no parameters, no MACs"
@@ -44,7 +69,7 @@ class Upsample(Kind):
         a, r = record.args, rank(record.input_shape)
         mode, extra = "nearest", {}
         if a["linear"]:  # PyTorch's default, said so that it does not warn
-            mode, extra = {1: "linear", 2: "bilinear", 3: "trilinear"}[r], {"align_corners": False}
+            mode, extra = LINEAR[r], {"align_corners": False}
         if a["size"] is not None:
             return nn.Upsample(size=ints(a["size"]), mode=mode, **extra)
         factors = tuple(float(f) for f in (a["s"] or (2,) * r))
@@ -104,3 +129,40 @@ class Split(Merge):
         from .._torch_modules import ChannelSplit
 
         return ChannelSplit(children)
+
+
+@register
+class Resize(Merge):
+    """A branch whose output is interpolated back to the spatial size of its input, as
+    torchvision's segmentation heads do with ``F.interpolate(..., size=x.shape[-2:],
+    mode="bilinear")``: DeepLabV3's image-pooling branch of ASPP, LR-ASPP's path through
+    the deeper, coarser features."""
+    name = "Resize"
+    foreign = ("aspppooling", "resizelike", "interpolateback")
+    signature = (BRANCHES,)
+    needs = Needs.SPATIAL
+    interpolates = True
+    summary = ("a branch, its output resized (linear interpolation) to the input's spatial "
+               "size")
+
+    def too_many(self, count: int) -> str | None:
+        return "Resize takes one branch: Resize([BRANCH])" if count > 1 else None
+
+    def too_few(self, count: int) -> str | None:
+        return "Resize needs its branch: Resize([BRANCH])" if count == 0 else None
+
+    def combine(self, check: Check, x: Shape, branches: list[Shape]) -> Out:
+        out = branches[0]
+        if rank(out) != rank(x):
+            check.fail(f"the branch gives {show(out)}, which has {rank(out)} spatial "
+                       f"dimension(s) where the input {show(x)} has {rank(x)}; Resize "
+                       "interpolates the branch's output back to the input's size")
+        return Out((*x[:-1], out[-1]))
+
+    def signature_text(self) -> str:
+        return "Resize([BRANCH])"
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import ResizedBranch
+
+        return ResizedBranch(children, LINEAR[rank(record.input_shape)])
