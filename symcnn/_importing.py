@@ -6,8 +6,8 @@ An importer hands over the model's operations as :class:`Node`\\ s, each with it
 operation becomes a layer of the kind that reads it (``Kind.torch_ops``,
 ``Kind.from_torch``, ...), the graph becomes a nesting of sequences and branches (a
 node used by several later ones starts branches, which the node that joins them
-merges), the layers are written as program text (with one ``def`` per module class
-that repeats, see ``_blocks``) and the text is parsed, so that the network is one like
+merges), the layers are written as program text (its repeated structure as ``def``
+blocks, see ``_blocks``) and the text is parsed, so that the network is one like
 any other. Last, the network is held against the model: every layer's parameters, and
 its output shape at the example sizes the model ran at, must be the model's, and no
 parameter may be left out.
@@ -74,19 +74,6 @@ class Item:
     kind: Kind
     args: dict[str, Any]
     branches: list[list[Item]] = field(default_factory=list)
-
-    def text(self, branches: list[str] | None = None) -> str:
-        if branches is None:
-            branches = [" ".join(item.text() for item in b) for b in self.branches]
-        return self.kind.to_dsl(_Record(self.args, self.node.op), branches)
-
-
-class _Record:
-    """What ``Kind.to_dsl`` reads of a layer: its arguments and its input's rank."""
-
-    def __init__(self, args: dict[str, Any], op: Op):
-        self.args = args
-        self.input_shape = (0,) * (op.rank + 1)
 
 
 # ---- reading the operations ------------------------------------------------------------
@@ -258,7 +245,7 @@ def build(input_node: Node, output: Node, sizes: list[str], example: Mapping[str
     or numbers), ``example`` the values its names took while the model ran; ``owners``
     maps each module (or constant) that holds parameters to their number, ``totals``
     are the model's parameters and running statistics."""
-    from .network import parse
+    from .network import parse_written
 
     order = _reachable(output)
     items: dict[int, Item] = {}
@@ -294,7 +281,7 @@ def build(input_node: Node, output: Node, sizes: list[str], example: Mapping[str
     from ._blocks import program
 
     text = program(f"I({', '.join(sizes)})", sequence)
-    net = parse(text)
+    net = parse_written(text)
     _compare(net, flat, example, totals, input_node)
     return net
 

@@ -11,6 +11,7 @@ import io
 import json
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -49,14 +50,21 @@ def test_import_counts_as_torchvision(name):
         assert layers(at) == torch_layers
 
 
+def records(net: symcnn.Network) -> list[tuple[object, ...]]:
+    return [(r.name, r.kind, r.args, r.output_shape, r.params, r.non_trainable, r.macs)
+            for r in net.layers]
+
+
 @pytest.mark.parametrize("name", NETWORKS)
 def test_import_prints_back(name):
-    """The canonical text and the program written from the graph are the network."""
+    """The program written from the graph, blocks and all, parses to the same network,
+    layer for layer, symbolic in n."""
     net = imported(name)
     again = symcnn.parse(net.to_dsl())
-    assert again.to_dsl() == net.to_dsl()
-    assert counts(again.subs(n=224)) == counts(net.subs(n=224))
-    assert symcnn.parse(net.source).to_dsl() == net.to_dsl()
+    assert net.to_dsl() == net.source
+    assert records(again) == records(net)
+    assert again.totals == net.totals
+    assert net.subs(n=224).to_dsl() == again.subs(n=224).to_dsl()  # expanded, n in place
 
 
 def test_resnet50_reads_as_the_zoo():
@@ -64,21 +72,60 @@ def test_resnet50_reads_as_the_zoo():
     layer (the zoo ends in O, softmax included, where torchvision ends in logits)."""
     from symcnn import zoo
 
-    ours = imported("resnet50").to_dsl().splitlines()
+    ours = symcnn.parse(imported("resnet50").to_dsl()).to_dsl().splitlines()
     theirs = zoo.load("resnet50").to_dsl().splitlines()
     assert ours[:-2] == theirs[:-1]
     assert (ours[-2:], theirs[-1]) == (["F", "D(1000)"], "O(1000)")
 
 
+def test_resnet50_program_is_short():
+    """Blocks with parameters and repetitions, as the zoo writes ResNet-50: a stage is
+    a block that calls the bottleneck blocks, repeated r times; docs/import.md shows
+    the program."""
+    program = imported("resnet50").to_dsl()
+    assert len(program.splitlines()) <= 16
+    assert [line.split(" = ")[0] for line in program.splitlines() if line.startswith("def ")
+            ] == ["def downsample(c, s)", "def bottleneck(c)", "def bottleneck_2(c, s)",
+                  "def layer(c, s, r)"]
+    docs = (Path(__file__).parent.parent / "docs" / "import.md").read_text()
+    assert "\n".join("    " + line for line in program.splitlines()) in docs
+
+
+def test_resnet18_program_golden():
+    assert imported("resnet18").to_dsl() == (
+        "def basic_block(c) = Res([C(c, 3, p=1, bias=false) BN ReLU C(c, 3, p=1, bias=false) "
+        "BN]) ReLU\n"
+        "def downsample(c) = C(c, 1, s=2, bias=false) BN\n"
+        "def basic_block_2(c) = Res([C(c, 3, s=2, p=1, bias=false) BN ReLU C(c, 3, p=1, "
+        "bias=false) BN], [downsample(c)]) ReLU\n"
+        "def layer(c) = basic_block_2(c) basic_block(c)\n") + """\
+I(n, n, 3)
+C(64, 7, s=2, p=3, bias=false)
+BN
+ReLU
+P(3, s=2, p=1)
+basic_block(64) * 2
+layer(128)
+layer(256)
+layer(512)
+G
+F
+D(1000)"""
+
+
 def test_repeated_modules_are_blocks():
-    """The program written from the graph calls one block per module class and layers,
-    repeated where instances follow each other."""
-    source = imported("resnet50").source
-    assert source.startswith("def bottleneck = [Res([C(64, 1, bias=false) BN ReLU ")
-    assert [line for line in source.splitlines() if "*" in line] == [
-        "bottleneck * 2", "bottleneck_2 * 3", "bottleneck_3 * 5", "bottleneck_4 * 2"]
-    assert "Cat([], [BN ReLU C(128, 1, bias=false) BN ReLU C(32, 3, p=1, bias=false)]) * 24" \
-        in imported("densenet121").source
+    """Units equal up to their numbers are one block; runs are repetitions; a number
+    that is a fixed part of another is written so (k // 2, c // 6)."""
+    assert imported("densenet121").to_dsl().splitlines()[:2] == [
+        "def dense_layer = BN ReLU C(128, 1, bias=false) BN ReLU C(32, 3, p=1, bias=false)",
+        "def transition(c) = BN ReLU C(c, 1, bias=false) A(2)"]
+    assert "Cat([], [dense_layer]) * 24" in imported("densenet121").to_dsl()
+    mobilenet = imported("mobilenet_v2").to_dsl()
+    assert "def conv2d_norm_activation(c, k, s) = C(c, k, s=s, p=k // 2, bias=false) BN " \
+        "ReLU6" in mobilenet
+    assert "def inverted_residual(c) = Res([conv(c, 1, c // 6)])" in mobilenet
+    assert "inverted_residual(384) * 3" in mobilenet
+    assert "[C(64, 3, p=1) BN ReLU] * 2" in imported("vgg16_bn").to_dsl()
 
 
 def test_resnet50_import_is_fast():
@@ -125,7 +172,7 @@ def test_onnx_import_counts_as_torchvision(name, tmp_path):
         at = net.subs(n=size)
         assert counts(at) == totals
         assert layers(at) == torch_layers
-    assert symcnn.parse(net.to_dsl()).to_dsl() == net.to_dsl()
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
 def test_onnx_refuses_what_it_cannot_read(tmp_path):
@@ -147,7 +194,9 @@ def test_command_line(tmp_path, capsys):
     path.write_bytes(exported("squeezenet1_0"))
     assert cli.main(["import", str(path)]) == 0
     program = capsys.readouterr().out
-    assert program.startswith("I(n, n, 3)\nC(96, 7, s=2)\nReLU\nP(3, s=2, ceil=true)\n")
+    assert program.startswith(
+        "def features_block(c) = C(c, 1) ReLU Cat([C(4 * c, 1) ReLU], [C(4 * c, 3, p=1) ReLU])"
+        "\nI(n, n, 3)\nC(96, 7, s=2)\nReLU\nP(3, s=2, ceil=true)\nfeatures_block(16) * 2\n")
     assert cli.main(["-f", str(path), "--set", "n=224", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["trainable"] == 1248424
     for argv in (["-f", "model.pt"], ["import", "model.pth"]):
