@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Iterator, Protocol, Sequence, Union
 
-from .kinds import lookup
+from .kinds import Merge, lookup
 
 __all__ = ["program"]
 
@@ -84,6 +84,13 @@ def _scopes(item: Item) -> list[tuple[tuple[str, str], ...]]:
     return out
 
 
+def _branches(item: Item) -> list[list[Any]]:
+    """The branches the program writes: none for a kind that writes its own (``SE``)."""
+    kind = item.kind
+    return [] if isinstance(kind, Merge) and type(kind).expand is not Merge.expand \
+        else item.branches
+
+
 def _owners(item: Item) -> tuple[tuple[str, str], ...]:
     """The modules that compute all of ``item`` (its branches too), outermost first."""
     scopes = _scopes(item)
@@ -109,7 +116,7 @@ def _parts(items: Sequence[Item], depth: int, units: list[_Unit]) -> list[_Part]
         if owner is None:
             for item in run:
                 inner = len(_owners(item))
-                out.append(_Leaf(item, [_parts(b, inner, units) for b in item.branches]))
+                out.append(_Leaf(item, [_parts(b, inner, units) for b in _branches(item)]))
             continue
         unit = _Unit(owner, _parts(run, depth + 1, units))
         unit.height = 1 + max((_height(p) for p in unit.parts), default=0)
@@ -229,41 +236,77 @@ def _worth_a_block(terms: list[_Term]) -> bool:
 
 # ---- blocks -----------------------------------------------------------------------------
 
+#: Numbers written in terms of each other, by the arguments they are: widths (filters,
+#: units, groups, multipliers), windows (kernel, padding, dilation); the others (strides,
+#: repetitions) each only as itself.
+_FAMILIES = {"c": "width", "u": "width", "g": "width", "m": "width",
+             "k": "window", "p": "window", "d": "window"}
+
+
+def _role(role: str) -> str:
+    """A parameter's name without its number: ``c`` for ``f`` and for ``c2``."""
+    return re.sub(r"\d+\Z", "", _ROLES.get(role, role)) or "v"
+
+
+def _family(role: str) -> str:
+    return _FAMILIES.get(_role(role), _role(role))
+
+
 def _parameters(columns: list[tuple[int, ...]],
                 roles: list[str]) -> tuple[list[Any], list[str], list[int]]:
-    """For each number of a block's body (its values in every instance, ``columns``): a
-    number where all instances agree, else a parameter or a whole multiple or part of an
-    earlier one. Returns those, the parameters' names, and for each parameter the
-    column it takes its values from."""
-    fills: list[Any] = []
-    names: list[str] = []
+    """For each number of a block's body (its values in every instance, ``columns``,
+    each with the argument it is, ``roles``): a number where all instances agree, else
+    a parameter, or a whole multiple or part of one of its family (``4 * c``,
+    ``k // 2``). Of numbers of one argument that are multiples of each other, the
+    smallest is the parameter. Returns those, the parameters' names, and for each
+    parameter the column it takes its values from."""
+    varying = [j for j, column in enumerate(columns) if len(set(column)) > 1]
     sources: list[int] = []
+    for j in varying:
+        smaller = any(_role(roles[i]) == _role(roles[j]) and columns[i] != columns[j]
+                      and _factor(columns[j], columns[i]) for i in varying)
+        kin = [("", columns[i]) for i in sources if _family(roles[i]) == _family(roles[j])]
+        if not smaller and _related(columns[j], kin) is None:
+            sources.append(j)
+    names: list[str] = []
+    for j in sources:
+        name, number = _role(roles[j]), 2
+        while name in names:
+            name, number = f"{_role(roles[j])}{number}", number + 1
+        names.append(name)
+    fills: list[Any] = []
     for j, column in enumerate(columns):
-        if len(set(column)) == 1:
+        if j not in varying:
             fills.append(column[0])
             continue
-        fills.append(_related(column, [(names[i], columns[s]) for i, s in enumerate(sources)]))
-        if fills[-1] is None:
-            base = re.sub(r"\d+\Z", "", _ROLES.get(roles[j], roles[j])) or "v"
-            name, number = base, 2
-            while name in names:
-                name, number = f"{base}{number}", number + 1
-            names.append(name)
+        kin = [(names[i], columns[s]) for i, s in enumerate(sources)
+               if _family(roles[s]) == _family(roles[j])]
+        related = _related(column, kin)
+        if related is None:  # no relation after all: a parameter of its own
+            related = _Expr(f"{_role(roles[j])}{len(names) + 1}")
+            names.append(related)
             sources.append(j)
-            fills[-1] = _Expr(name)
+        fills.append(related)
     return fills, names, sources
 
 
+def _factor(column: tuple[int, ...], values: tuple[int, ...]) -> int | None:
+    """``t`` where ``column`` is ``t`` times ``values`` throughout."""
+    if not all(v and c % v == 0 for c, v in zip(column, values)):
+        return None
+    factors = {c // v for c, v in zip(column, values)}
+    return factors.pop() if len(factors) == 1 else None
+
+
 def _related(column: tuple[int, ...], params: list[tuple[str, tuple[int, ...]]]) -> Any:
-    """``column`` as an earlier parameter, a whole multiple of one or a part of one
-    (``c // 4``, rounded down), if it is."""
+    """``column`` as a parameter, a whole multiple of one or a part of one (``c // 4``,
+    rounded down), if it is."""
     for name, values in params:
         if column == values:
             return _Expr(name)
-        if all(v and c % v == 0 for c, v in zip(column, values)):
-            factors = {c // v for c, v in zip(column, values)}
-            if len(factors) == 1:
-                return _Expr(f"{factors.pop()} * {name}")
+        factor = _factor(column, values)
+        if factor is not None:
+            return _Expr(f"{factor} * {name}")
         for divisor in _DIVISORS:
             if all(c == v // divisor for c, v in zip(column, values)):
                 return _Expr(f"{name} // {divisor}")

@@ -27,7 +27,10 @@ from .kinds._reading import Op
 __all__ = ["from_torch"]
 
 #: Calls that hand their tensor on unchanged, as far as shapes and counts go.
-_PASSES = frozenset(("contiguous", "clone", "detach", "float", "to", "type_as"))
+#: torchvision's stochastic depth drops a residual branch while training, and while
+#: predicting passes it on.
+_PASSES = frozenset(("contiguous", "clone", "detach", "float", "to", "type_as",
+                     "stochastic_depth"))
 BATCH = 2  # the example's batch: 2, so that it cannot be mistaken for a size of 1
 
 
@@ -165,6 +168,8 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
     nodes: dict[fx.Node, Node] = {}
     output: Node | None = None
     called: set[str] = set()
+    last: set[fx.Node] = set()  # tensors permuted to channels last
+    shares: dict[fx.Node, tuple[fx.Node, int]] = {}  # the share of a chunk it started from
     for n in traced.graph.nodes:
         if n.op == "output":
             result = n.args[0]
@@ -175,27 +180,66 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
             continue
         if n not in tensors:
             continue  # sizes and arithmetic on them, parameters
-        inputs = [nodes[i] for i in _tensor_inputs(n, tensors)]
-        shapes = tuple(i.op.output for i in inputs)
+        given = _tensor_inputs(n, tensors)
+        inputs = [nodes[i] for i in given]
+        if given and given[0] in last:
+            last.add(n)
+        if len(given) == 1 and given[0] in shares:
+            shares[n] = shares[given[0]]
         out = _shape(n) or ()
-        args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors))
         if n.op == "placeholder":
             nodes[n] = Node(Op("input" if not nodes else "placeholder", str(n.target), (), out),
                             [])
-        elif n.op == "call_module":
+            continue
+        scope = _scope(n)
+        share = _share(n)
+        if share is not None:  # x.chunk(2, dim=1)[i]: a branch from x, on its i-th share
+            shares[n] = share
+            whole: Any = share[0].args[0]
+            nodes[n] = Node(Op("getitem", str(n), output=out), [nodes[whole]], passes=True)
+            continue
+        shuffled = _shuffled(n)
+        if shuffled is not None:  # torchvision's channel_shuffle: view, transpose, view
+            x, groups = shuffled
+            nodes[n] = Node(Op("channel_shuffle", scope[-1][0] if scope else "forward",
+                               (_shape(x) or (),), out, args=(None, groups)),
+                            [nodes[x]], scope=scope)
+            continue
+        turned = _permuted(n, given[0] in last if given else False)
+        if turned is not None:  # to channels last and back: the layout, not the data
+            (last.add if turned else last.discard)(n)
+            nodes[n] = Node(Op("permute", str(n), output=out), inputs, passes=True)
+            continue
+        layout = _first if n in last else tuple
+        shapes = tuple(layout(i.op.output) for i in inputs)
+        args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors),
+                    channels_last=n in last)
+        out = layout(out)
+        if n.op == "call_module":
             sub = traced.get_submodule(str(n.target))
             params = sum(p.numel() for p in sub.parameters())
             nodes[n] = Node(Op(_torch_class(sub) or type(sub).__name__, str(n.target), shapes,
                                out, module=sub, **args),
                             inputs, str(n.target) if params else None, params,
-                            _statistics(sub), _scope(n))
+                            _statistics(sub), scope)
             called.add(str(n.target))
-        else:
-            name = n.target if isinstance(n.target, str) else getattr(
-                n.target, "__name__", str(n.target))
-            scope = _scope(n)
-            nodes[n] = Node(Op(name, scope[-1][0] if scope else "forward", shapes, out, **args),
-                            inputs, scope=scope, passes=name in _PASSES and len(inputs) == 1)
+            continue
+        name = n.target if isinstance(n.target, str) else getattr(
+            n.target, "__name__", str(n.target))
+        where = scope[-1][0] if scope else "forward"
+        weights = tuple(_shape(a) if isinstance(a, fx.Node) and a.op == "get_attr" else None
+                        for a in n.args)
+        owner, params = _parameters_used(traced, n)
+        if name == "mean" and _drops_spatial(n, shapes):  # x.mean((2, 3)): G, then F
+            kept = (*out, *(1,) * (len(shapes[0]) - 2))
+            pooled = Node(Op(name, where, shapes, kept, args=(None, tuple(range(2, len(kept)))),
+                             kwargs={"keepdim": True}), inputs, scope=scope)
+            nodes[n] = Node(Op("flatten", where, (kept,), out), [pooled], scope=scope)
+            continue
+        nodes[n] = Node(Op(name, where, shapes, out, weights=weights,
+                           shares=_shares(given, shares), **args),
+                        inputs, owner, params, scope=scope,
+                        passes=name in _PASSES and len(inputs) == 1)
     assert output is not None
     owners: dict[str, int] = {}
     for path, sub in module.named_modules():
@@ -205,6 +249,123 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
             owners[key] = owners.get(key, 0) + own
     totals = (sum(p.numel() for p in module.parameters()), _statistics(module))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
+
+
+def _first(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A channels-last shape, (batch, ..., channels), channels first."""
+    return (shape[0], shape[-1], *shape[1:-1]) if len(shape) > 2 else shape
+
+
+def _parameters_used(traced: fx.GraphModule, n: fx.Node) -> tuple[str | None, int]:
+    """The module whose parameters a call uses directly (ConvNeXt's ``layer_scale *
+    x``), and their number."""
+    used = [a for a in n.all_input_nodes if a.op == "get_attr"]
+    params = 0
+    owner = None
+    for a in used:
+        try:
+            params += traced.get_parameter(str(a.target)).numel()
+        except AttributeError:  # a buffer, not a parameter
+            continue
+        owner = str(a.target).rpartition(".")[0]
+    return owner, params
+
+
+def _name_of(n: fx.Node) -> str:
+    return n.target if isinstance(n.target, str) else getattr(n.target, "__name__", "")
+
+
+def _int_arg(n: fx.Node, name: str, index: int, default: Any) -> Any:
+    value = n.kwargs.get(name, n.args[index] if index < len(n.args) else default)
+    return value.meta.get("value", value) if isinstance(value, fx.Node) else value
+
+
+def _share(n: fx.Node) -> tuple[fx.Node, int] | None:
+    """``(chunk, i)`` for the ``i``-th of equal shares of a tensor's channels."""
+    args: Any = n.args
+    if _name_of(n) != "getitem" or not isinstance(args[0], fx.Node):
+        return None
+    whole, index = args
+    if _name_of(whole) not in ("chunk", "split", "tensor_split") or not isinstance(index, int):
+        return None
+    pieces = whole.meta.get("tensor_meta")
+    x = whole.args[0]
+    if (_int_arg(whole, "dim", 2, 0) != 1 or not isinstance(pieces, (tuple, list))
+            or not isinstance(x, fx.Node) or _shape(x) is None):
+        return None
+    channels = {int(p.shape[1]) for p in pieces if isinstance(p, TensorMetadata)}
+    shape = _shape(x) or ()
+    if len(channels) != 1 or channels.pop() * len(pieces) != shape[1]:
+        return None
+    return whole, index
+
+
+def _shares(given: list[fx.Node], shares: Mapping[fx.Node, tuple[fx.Node, int]]) -> int:
+    """How many shares of one chunk the inputs start from, each in order; else 0."""
+    found = [shares.get(g) for g in given]
+    if not found or any(f is None for f in found):
+        return 0
+    whole = found[0][0] if found[0] else None
+    pieces = whole.meta.get("tensor_meta") if whole is not None else None
+    if (any(f[0] is not whole or f[1] != i for i, f in enumerate(found) if f)
+            or not isinstance(pieces, (tuple, list)) or len(pieces) != len(found)):
+        return 0
+    return len(found)
+
+
+def _shuffled(n: fx.Node) -> tuple[fx.Node, int] | None:
+    """``(x, g)`` where ``n`` ends a channel shuffle of ``x`` in ``g`` groups written as
+    torchvision writes it: ``x.view(b, g, c // g, h, w)``, ``transpose(1, 2)``
+    (``.contiguous()``), ``view(b, c, h, w)``."""
+    args: Any = n.args
+    if _name_of(n) not in ("view", "reshape") or not isinstance(args[0], fx.Node):
+        return None
+    turned: Any = args[0]
+    while _name_of(turned) in _PASSES and isinstance(turned.args[0], fx.Node):
+        turned = turned.args[0]
+    if _name_of(turned) != "transpose" or sorted(turned.args[1:3]) != [1, 2]:
+        return None
+    grouped = turned.args[0]
+    if not isinstance(grouped, fx.Node) or _name_of(grouped) not in ("view", "reshape"):
+        return None
+    x: Any = grouped.args[0]
+    shape, split, out = (_shape(x) if isinstance(x, fx.Node) else None), _shape(grouped), \
+        _shape(n)
+    if shape is None or split is None or out != shape or len(split) != len(shape) + 1:
+        return None
+    if split[:1] + split[3:] != shape[:1] + shape[2:] or split[1] * split[2] != shape[1]:
+        return None
+    return x, split[1]
+
+
+def _permuted(n: fx.Node, last: bool) -> bool | None:
+    """Whether ``n`` permutes a tensor to channels last (True) or back (False), as
+    ConvNeXt's ``Permute([0, 2, 3, 1])`` does; None for any other call."""
+    args: Any = n.args
+    if _name_of(n) != "permute" or not isinstance(args[0], fx.Node):
+        return None
+    dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
+    given: Any = n.kwargs.get("dims", dims)
+    dims = tuple(given)
+    rank = len(dims) - 2
+    if rank < 1:
+        return None
+    to_last = (0, *range(2, rank + 2), 1)
+    back = (0, rank + 1, *range(1, rank + 1))
+    if dims == to_last and not last:
+        return True
+    return False if dims == back and last else None
+
+
+def _drops_spatial(n: fx.Node, shapes: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether ``n`` is ``x.mean((2, 3))``: a mean over every spatial size that leaves
+    (batch, channels)."""
+    if len(shapes) != 1 or len(shapes[0]) < 3 or _int_arg(n, "keepdim", 2, False):
+        return False
+    dims = _int_arg(n, "dim", 1, None)
+    dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+    rank = len(shapes[0])
+    return {d % rank for d in dims if isinstance(d, int)} == set(range(2, rank))
 
 
 def _prefixes(path: str) -> list[str]:

@@ -107,12 +107,7 @@ def _read(node: Node, framework: str) -> tuple[Kind, dict[str, Any]] | str:
 
 
 _HINTS = {
-    "mul": "an element-wise product (a gate, as in squeeze-and-excitation) has no symcnn "
-           "kind yet",
-    "Mul": "an element-wise product (a gate, as in squeeze-and-excitation) has no symcnn "
-           "kind yet",
-    "interpolate": "resizing has no symcnn kind yet",
-    "Resize": "resizing has no symcnn kind yet",
+    "Resize": "symcnn reads resizing in a PyTorch model (Up), not yet in an ONNX graph",
     "getitem": "symcnn reads operations that give one tensor",
     "placeholder": "the model takes more than one input; symcnn reads models of one",
 }
@@ -203,6 +198,30 @@ def _sequence(start: Node, end: Node, items: dict[int, Item], idom: dict[int, No
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _refiners() -> tuple[Kind, ...]:
+    """The kinds that read merges of read branches (``Kind.from_merge``)."""
+    return tuple(kind for kind in reversed(kinds())
+                 if type(kind).from_merge is not Kind.from_merge)
+
+
+def _refined(sequence: list[Item]) -> None:
+    """Each merge that a kind says more briefly, as that kind: ``SE`` for the ``Mul`` of
+    squeeze-and-excitation. Its branches stay, as the records of the kind's own."""
+    for item in sequence:
+        for branch in item.branches:
+            _refined(branch)
+        if not isinstance(item.kind, Merge):
+            continue
+        read = [[(i.kind.name, i.args) for i in branch] for branch in item.branches]
+        channels = item.node.op.output[1] if len(item.node.op.output) > 1 else None
+        for kind in _refiners():
+            args = kind.from_merge(item.kind.name, read, channels)
+            if args is not None:
+                item.kind, item.args = kind, args
+                break
+
+
 def _flat(sequence: list[Item]) -> list[Item]:
     """The layers in the order ``net.layers`` has them: a merge after its branches."""
     out: list[Item] = []
@@ -275,6 +294,7 @@ def build(input_node: Node, output: Node, sizes: list[str], example: Mapping[str
     if output is input_node:
         raise ImportFailed("the model computes nothing from its input")
     sequence = _sequence(input_node, output, items, _dominators(order), set())
+    _refined(sequence)
     flat = _flat(sequence)
     _unplaced(flat, owners)
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import symcnn
-from symcnn.kinds import kinds
 
 import torchvision_models as tv  # skips this module without torch and torchvision
 from reference_models import trace
@@ -26,9 +25,21 @@ torch = tv.torch
 nn = torch.nn
 F = torch.nn.functional
 
+#: One of each family of torchvision's classification models that the zoo covers; the
+#: slow test below imports every one.
 NETWORKS = ["resnet18", "resnet50", "vgg16_bn", "mobilenet_v2", "densenet121", "googlenet",
-            "squeezenet1_0", "regnet_x_400mf", "alexnet"]
-SIZES = (224, 193, 257)
+            "squeezenet1_0", "regnet_x_400mf", "alexnet", "efficientnet_b0",
+            "mobilenet_v3_small", "regnet_y_400mf", "shufflenet_v2_x0_5", "convnext_tiny",
+            "mnasnet0_5", "inception_v3"]
+#: Where torchvision's Linear acts on channels permuted last, symcnn has a 1x1 C: its
+#: layers compare as totals, not as a list of conv and linear layers.
+PERMUTED = {"convnext_tiny"}
+
+
+def sizes(name: str) -> tuple[int, int, int]:
+    """The crop size torchvision's weights take, and two others."""
+    crop = tv.crop_size(name)
+    return crop, crop - 31, crop + 33
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,11 +54,33 @@ def test_import_counts_as_torchvision(name):
     net = imported(name)
     assert net.symbols == (symcnn.parse("I(n) D(1)").symbols[0],)
     assert net.params == sum(p.numel() for p in tv.model(name).parameters())
-    for size in SIZES:
+    for size in sizes(name):
         totals, torch_layers = trace(tv.model(name), size, device="meta")
         at = net.subs(n=size)
         assert counts(at) == totals
-        assert layers(at) == torch_layers
+        if name not in PERMUTED:
+            assert layers(at) == torch_layers
+
+
+def zoo_models() -> list[str]:
+    """torchvision's models that the zoo has, by their names."""
+    from symcnn import zoo
+
+    return [name for name in zoo.names() if name not in tv.WITH_AUX and
+            name not in ("lenet5", "mobilenet_v1") and not name.endswith("_paper")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", zoo_models())
+def test_every_zoo_model_imports(name):
+    """Every torchvision model of the zoo: the import counts as the model at its crop
+    size, and its program parses to the same network."""
+    model = tv.model(name)
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.params == sum(p.numel() for p in model.parameters())
+    crop = tv.crop_size(name)
+    assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
 def records(net: symcnn.Network) -> list[tuple[object, ...]]:
@@ -115,7 +148,7 @@ D(1000)"""
 
 def test_repeated_modules_are_blocks():
     """Units equal up to their numbers are one block; runs are repetitions; a number
-    that is a fixed part of another is written so (k // 2, c // 6)."""
+    that is a fixed multiple or part of another is written so (k // 2, 6 * c)."""
     assert imported("densenet121").to_dsl().splitlines()[:2] == [
         "def dense_layer = BN ReLU C(128, 1, bias=false) BN ReLU C(32, 3, p=1, bias=false)",
         "def transition(c) = BN ReLU C(c, 1, bias=false) A(2)"]
@@ -123,8 +156,10 @@ def test_repeated_modules_are_blocks():
     mobilenet = imported("mobilenet_v2").to_dsl()
     assert "def conv2d_norm_activation(c, k, s) = C(c, k, s=s, p=k // 2, bias=false) BN " \
         "ReLU6" in mobilenet
-    assert "def inverted_residual(c) = Res([conv(c, 1, c // 6)])" in mobilenet
-    assert "inverted_residual(384) * 3" in mobilenet
+    assert "def inverted_residual(c) = Res([conv(6 * c, 1, c)])" in mobilenet
+    assert "inverted_residual(64) * 3" in mobilenet
+    assert "def block(c) = DW(7, p=3) LN C(4 * c, 1) GELU C(c, 1)" in \
+        imported("convnext_tiny").to_dsl()
     assert "[C(64, 3, p=1) BN ReLU] * 2" in imported("vgg16_bn").to_dsl()
 
 
@@ -141,7 +176,7 @@ def test_resnet50_import_is_fast():
 
 # ---- ONNX: a few small models through torch.onnx.export ------------------------------
 
-ONNX_NETWORKS = ["resnet18", "squeezenet1_0", "mobilenet_v2"]
+ONNX_NETWORKS = ["resnet18", "squeezenet1_0", "mobilenet_v2", "mobilenet_v3_small"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,7 +202,7 @@ def test_onnx_import_counts_as_torchvision(name, tmp_path):
     for source in (path, str(path), onnx.load_from_string(exported(name))):
         net = symcnn.from_onnx(source)
         assert [s.name for s in net.symbols] == ["n"]
-    for size in SIZES:
+    for size in sizes(name):
         totals, torch_layers = trace(tv.model(name), size, device="meta")
         at = net.subs(n=size)
         assert counts(at) == totals
@@ -299,19 +334,62 @@ class Gate(nn.Module):
         return F.interpolate(x * gate, scale_factor=2)
 
 
-def test_gate_and_resize_need_their_kinds():
-    """``x * gate`` and ``F.interpolate`` go to the kinds that read them, once there are
-    such kinds; today each is named as unsupported."""
-    readers = {name for kind in kinds() for name in kind.torch_ops}
-    if {"mul", "interpolate"} <= readers:
-        net = symcnn.from_torch(Gate(16), (3, "n", "n"))
-        assert net.params == sum(p.numel() for p in Gate(16).parameters())
-        return
-    with pytest.raises(symcnn.SymcnnError) as caught:
-        symcnn.from_torch(Gate(16), (3, "n", "n"))
-    message = str(caught.value)
-    assert "forward (mul)" in message if "mul" not in readers else "(mul)" not in message
-    assert "forward (interpolate)" in message if "interpolate" not in readers else True
+def test_gate_and_resize():
+    """``x * gate`` with the gate of squeeze-and-excitation is SE; F.interpolate is Up."""
+    model = Gate(16)
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.to_dsl().splitlines() == ["I(n, n, 3)", "C(16, 3, p=1)", "SE(c=4)", "Up(s=2)"]
+    assert net.params == sum(p.numel() for p in model.parameters())
+    out = model(torch.randn(2, 3, 37, 37))
+    assert tuple(net.subs(n=37).output_shape) == (74, 74, 16) == (*out.shape[2:], out.shape[1])
+
+
+class Modern(nn.Module):
+    """GroupNorm, PReLU, Upsample to a size, ChannelShuffle, a channel split (chunk,
+    then cat), LayerNorm and Linear on channels permuted last, a layer-scale parameter,
+    a gate that is no SE, x.mean((2, 3)) and torch.flatten."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.norm = nn.GroupNorm(4, 16)
+        self.act = nn.PReLU(16)
+        self.up = nn.Upsample(size=(20, 30), mode="bilinear")
+        self.shuffle = nn.ChannelShuffle(4)
+        self.right = nn.Conv2d(8, 8, 3, padding=1)
+        self.ln = nn.LayerNorm(16)
+        self.fc = nn.Linear(16, 32)
+        self.scale = nn.Parameter(torch.ones(32, 1, 1))
+        self.gate = nn.Conv2d(32, 32, 1)
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.shuffle(self.up(self.act(self.norm(self.stem(x)))))
+        a, b = x.chunk(2, dim=1)
+        x = torch.cat([a, self.right(b)], dim=1)
+        y = self.fc(self.ln(x.permute(0, 2, 3, 1))).permute(0, 3, 1, 2)
+        y = self.scale * y
+        y = y * torch.sigmoid(self.gate(y))
+        return self.head(torch.flatten(y.mean((2, 3)), 1))
+
+
+def test_modern_kinds():
+    model = Modern()
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.to_dsl().splitlines() == [
+        "I(n, n, 3)", "C(16, 3, p=1)", "GN(4)", "PReLU(a=16)",
+        "Up(size=(20, 30), linear=true)", "Shuffle(4)", "Split([], [C(8, 3, p=1)])", "LN",
+        "C(32, 1)", "Scale", "Mul([], [C(32, 1) Sigmoid])", "G", "F * 2", "D(10)"]
+    assert net.params == sum(p.numel() for p in model.parameters())
+    with torch.no_grad():
+        for size in (8, 37):
+            out = model(torch.randn(2, 3, size, size))
+            assert tuple(net.subs(n=size).output_shape) == tuple(out.shape[1:])
+    # and back: symcnn's own PyTorch model of the program has the same parameters
+    built = symcnn.parse(net.to_dsl()).subs(n=37)
+    from symcnn.torch import to_torch
+
+    assert sum(p.numel() for p in to_torch(built).parameters()) == net.params
 
 
 class Abs(nn.Module):
