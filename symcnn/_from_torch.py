@@ -1,6 +1,7 @@
 """``symcnn.from_torch``: a PyTorch module as a symcnn network.
 
-``torch.fx`` traces the module into a graph of module calls and functions; the module
+``torch.fx`` traces the module into a graph of module calls and functions (or where it
+cannot, ``torch.export`` does, at the example sizes, see ``_exported``); the module
 then runs once, on the ``meta`` device (shapes only: no memory, no arithmetic, its own
 weights untouched), at example sizes, so that each operation's shapes are known; each
 operation becomes an :class:`~symcnn.kinds.Op` for the kinds to read, and
@@ -14,10 +15,13 @@ This module imports torch; ``import symcnn`` does not import it.
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 from typing import Any, Iterator, Mapping, Sequence
 
 import torch
 from torch import fx, nn
+from torch.nn import functional as F
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
 from ._importing import DEFAULT_SIZE, Node, _readers, build, sizes_text
@@ -61,13 +65,78 @@ def _evaluating(module: nn.Module) -> Iterator[None]:
             m.training = training
 
 
-def _trace(module: nn.Module) -> fx.GraphModule:
+def _trace(module: nn.Module, shape: tuple[int, ...]) -> fx.GraphModule:
+    """The module's graph of module calls and functions: torch.fx's, or where fx
+    cannot trace the forward (Python that reads sizes, ``if x.shape[-1] > 32``),
+    torch.export's at the example ``shape``, read back into such a graph."""
     try:
         graph = _Tracer().trace(module)
     except Exception as error:  # fx raises whatever the module's Python code does
-        raise ImportFailed(f"torch.fx cannot trace the model: {_first_line(error)}; "
-                           "symcnn reads models whose forward is the same Python for every "
-                           "input (no branching on a tensor's values)") from None
+        try:
+            return _exported(module, shape)
+        except Exception as second:  # and export whatever it meets
+            raise ImportFailed(
+                f"torch.fx cannot trace the model: {_first_line(error)}; nor can "
+                f"torch.export: {_first_line(second)}; symcnn reads models whose forward "
+                "does the same for every input of a shape (no branching on a tensor's "
+                "values)") from None
+    return fx.GraphModule(module, graph)
+
+
+def _exported(module: nn.Module, shape: tuple[int, ...]) -> fx.GraphModule:
+    """torch.export's graph of ATen operations, as a graph of module calls (each module
+    that a kind reads, from the operations that ran inside it) and of the functions
+    of ``torch`` and ``torch.nn.functional`` named as the other operations are."""
+    device = next((p.device for p in module.parameters()), torch.device("cpu"))
+    x = torch.empty((BATCH, *shape), device=device)
+    # where export fails, it writes the graph to standard error and logs, then raises
+    disabled = logging.root.manager.disable
+    logging.disable(max(disabled, logging.WARNING))
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            program = torch.export.export(module, (x,), strict=False)
+    finally:
+        logging.disable(disabled)
+    signature = program.graph_signature
+    weights = {**signature.inputs_to_parameters, **signature.inputs_to_buffers}
+    graph = fx.Graph()
+    env: dict[fx.Node, fx.Node] = {}
+    call: tuple[str, fx.Node] | None = None  # the module call being read
+    for n in program.graph.nodes:
+        if n.op == "placeholder":
+            env[n] = (graph.get_attr(weights[n.name]) if n.name in weights
+                      else graph.placeholder(n.name))
+            continue
+        if n.op == "output":
+            graph.output(env[n.args[0][0]])
+            continue
+        stack = [(str(path), str(cls).rpartition(".")[2])
+                 for path, cls in (n.meta.get("nn_module_stack") or {}).values() if path]
+        leaf = next((i for i, (path, _) in enumerate(stack)
+                     if _torch_class(module.get_submodule(path)) is not None), None)
+        if leaf is not None:
+            path = stack[leaf][0]
+            if call is None or call[0] != path:
+                data = [a for a in n.all_input_nodes if a.name not in weights]
+                call = (path, graph.call_module(path, (env[data[0]],) if data else ()))
+                call[1].meta["nn_module_stack"] = {p: (p, c) for p, c in stack[:leaf + 1]}
+            env[n] = call[1]
+            continue
+        call = None
+        args, kwargs = fx.node.map_arg((n.args, n.kwargs), lambda a: env[a])
+        if not hasattr(n.target, "overloadpacket"):  # operator.getitem of a split
+            made = graph.call_function(n.target, args, kwargs)
+        else:
+            plain = n.target.overloadpacket.__name__.rstrip("_")  # in place or not
+            function = getattr(F, plain, None) or getattr(torch, plain, None)
+            if callable(function):
+                made = graph.call_function(function, args, kwargs)
+            elif hasattr(torch.Tensor, plain):  # view, contiguous
+                made = graph.call_method(plain, args, kwargs)
+            else:
+                made = graph.call_function(n.target, args, kwargs)
+        made.meta["nn_module_stack"] = {p: (p, c) for p, c in stack}
+        env[n] = made
     return fx.GraphModule(module, graph)
 
 
@@ -156,7 +225,7 @@ def from_torch(module: Any, input_shape: Sequence[Any], *,
     shape = tuple(names.get(v, DEFAULT_SIZE) if isinstance(v, str) else v
                   for v in input_shape)
     with _evaluating(module):
-        traced = _trace(module)
+        traced = _trace(module, shape)
         _run(traced, shape)
     return _build(module, traced, sizes, names)
 

@@ -465,6 +465,54 @@ def test_untraceable_model():
         symcnn.from_torch(Branching(), (3, 8, 8))
 
 
+class SizeDependent(nn.Module):
+    """A forward that reads a size: torch.fx cannot trace it, torch.export can, at the
+    example size."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3)
+        self.blocks = nn.Sequential(*[nn.Sequential(nn.Conv2d(8, 8, 3, padding=1),
+                                                    nn.BatchNorm2d(8), nn.ReLU())
+                                      for _ in range(2)])
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        if x.shape[-1] > 16:
+            x = self.pool(x)
+        x = x + self.blocks(x)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1).relu())
+
+
+def test_torch_export_where_fx_fails():
+    model = SizeDependent()
+    with pytest.raises(torch.fx.proxy.TraceError):
+        torch.fx.symbolic_trace(model)
+    net = symcnn.from_torch(model, (3, "n", "n"), example={"n": 40})
+    assert net.to_dsl().splitlines() == [
+        "def blocks_block = C(8, 3, p=1) BN ReLU", "I(n, n, 3)", "C(8, 3)", "P(2)",
+        "Res([blocks_block * 2])", "G", "F", "ReLU", "D(10)"]
+    assert (net.params, net.non_trainable) == (
+        sum(p.numel() for p in model.parameters()), 32)
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 40, 40))
+    assert tuple(net.subs(n=40).output_shape) == tuple(out.shape[1:])
+
+
+@pytest.mark.parametrize("name", ["resnet18", "shufflenet_v2_x0_5"])
+def test_torch_export_reads_as_fx(name, monkeypatch):
+    """Where torch.export reads a model fx could have, the program is fx's."""
+    from symcnn import _from_torch
+
+    def fails(self, module):
+        raise RuntimeError("no fx here")
+
+    monkeypatch.setattr(_from_torch._Tracer, "trace", fails)
+    assert symcnn.from_torch(tv.model(name), (3, "n", "n")).to_dsl() == imported(name).to_dsl()
+
+
 def test_the_model_is_left_as_it_was():
     model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Dropout(0.5))
     model.train()
