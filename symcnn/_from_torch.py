@@ -239,6 +239,7 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
     called: set[str] = set()
     last: set[fx.Node] = set()  # tensors permuted to channels last
     shares: dict[fx.Node, tuple[fx.Node, int]] = {}  # the share of a chunk it started from
+    pads: dict[fx.Node, tuple[tuple[int, int], ...]] = {}  # zeros put around a conv's input
     for n in traced.graph.nodes:
         if n.op == "output":
             result = n.args[0]
@@ -284,11 +285,17 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors),
                     channels_last=n in last)
         out = layout(out)
+        zeros = _zero_pads(traced, n)
+        if zeros is not None and len(n.users) == 1 and _takes_pads(traced, next(iter(n.users))):
+            pads[n] = zeros  # taken in by the convolution that follows
+            nodes[n] = Node(Op("pad", str(n), output=out), inputs, passes=True)
+            continue
         if n.op == "call_module":
             sub = traced.get_submodule(str(n.target))
             params = sum(p.numel() for p in sub.parameters())
             nodes[n] = Node(Op(_torch_class(sub) or type(sub).__name__, str(n.target), shapes,
-                               out, module=sub, **args),
+                               out, module=sub, pads=pads.get(given[0], ()) if given else (),
+                               **args),
                             inputs, str(n.target) if params else None, params,
                             _statistics(sub), scope)
             called.add(str(n.target))
@@ -318,6 +325,38 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
             owners[key] = owners.get(key, 0) + own
     totals = (sum(p.numel() for p in module.parameters()), _statistics(module))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
+
+
+def _zero_pads(traced: fx.GraphModule, n: fx.Node) -> tuple[tuple[int, int], ...] | None:
+    """The ``(before, after)`` zeros of each spatial dimension that ``n`` pads its input
+    with, if it is ``nn.ZeroPad2d`` (``ConstantPad`` of 0) or ``F.pad`` with zeros."""
+    args: Any = n.args
+    if n.op == "call_module":
+        sub = traced.get_submodule(str(n.target))
+        if not isinstance(sub, (nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d)) \
+                or sub.value != 0:
+            return None
+        flat = tuple(sub.padding)
+    elif _name_of(n) == "pad" and n.op == "call_function":
+        flat = tuple(_int_arg(n, "pad", 1, ()))
+        if _int_arg(n, "mode", 2, "constant") != "constant" or _int_arg(n, "value", 3, 0):
+            return None
+    else:
+        return None
+    shape = _shape(args[0]) if isinstance(args[0], fx.Node) else None
+    if shape is None or len(flat) != 2 * (len(shape) - 2) or \
+            not all(isinstance(v, int) and v >= 0 for v in flat):
+        return None
+    # PyTorch's pads start from the last dimension: (left, right, top, bottom)
+    return tuple(reversed([(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]))
+
+
+def _takes_pads(traced: fx.GraphModule, n: fx.Node) -> bool:
+    """Whether ``n`` is a convolution (not transposed) that pads with zeros."""
+    if n.op != "call_module":
+        return False
+    sub = traced.get_submodule(str(n.target))
+    return isinstance(sub, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) and sub.padding_mode == "zeros"
 
 
 def _first(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -392,6 +392,35 @@ def test_modern_kinds():
     assert sum(p.numel() for p in to_torch(built).parameters()) == net.params
 
 
+class Padded(nn.Module):
+    """TensorFlow's 'same' for a stride of 2, as ported models write it: zeros on one
+    side, then a convolution without padding; and F.pad with zeros."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((0, 1, 0, 1))
+        self.conv = nn.Conv2d(3, 8, 3, stride=2)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        x = self.conv(self.pad(x))
+        return self.conv2(F.pad(x, (1, 1, 2, 0)))
+
+
+def test_zero_padding_goes_into_the_convolution():
+    model = Padded()
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.to_dsl().splitlines() == [
+        "I(n, n, 3)", "C(8, 3, s=2, p=((0, 1), (0, 1)))", "C(8, 3, p=((3, 1), (2, 2)))"]
+    with torch.no_grad():
+        for size in (31, 32):
+            out = model(torch.randn(1, 3, size, size))
+            assert tuple(net.subs(n=size).output_shape) == (*out.shape[2:], out.shape[1])
+    alone = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ZeroPad2d(1))
+    with pytest.raises(symcnn.SymcnnError, match=r"  1 \(ZeroPad2d\): no symcnn layer kind"):
+        symcnn.from_torch(alone, (3, 16, 16))
+
+
 class Abs(nn.Module):
     def __init__(self):
         super().__init__()

@@ -49,6 +49,10 @@ class Op:
     #: ``torch.split``) that the call's tensor inputs start from, one each in order;
     #: 0 where they do not
     shares: int = 0
+    #: PyTorch: the zeros a ``ZeroPad2d`` (or ``F.pad``) put around a convolution's
+    #: input just before it, ``(before, after)`` for each spatial dimension, which the
+    #: convolution's padding takes in; () where there is none
+    pads: tuple[tuple[int, int], ...] = ()
 
     @property
     def rank(self) -> int:

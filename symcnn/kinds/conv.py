@@ -178,8 +178,19 @@ def torch_conv(op: Op) -> dict[str, Any]:
                 "g": 1, "bias": m.bias is not None}
     r = len(m.kernel_size)
     return {"f": m.out_channels, "k": tuple(m.kernel_size), "s": tuple(m.stride),
-            "p": torch_padding(m.padding, r), "d": tuple(m.dilation), "g": m.groups,
-            "bias": m.bias is not None}
+            "p": padded(torch_padding(m.padding, r), op.pads), "d": tuple(m.dilation),
+            "g": m.groups, "bias": m.bias is not None}
+
+
+def padded(p: Any, pads: tuple[tuple[int, int], ...]) -> Any:
+    """A convolution's padding with the zeros padded around its input before it
+    (``nn.ZeroPad2d((0, 1, 0, 1))``): ``(before, after)`` pairs where they differ."""
+    if not pads:
+        return p
+    if p == "same":
+        raise Unfit("zero padding before a convolution with padding='same'")
+    pairs = tuple((before + e, after + e) for (before, after), e in zip(pads, p))
+    return pairs if any(b != a for b, a in pairs) else tuple(b for b, _ in pairs)
 
 
 class _Convolution(Kind):
