@@ -469,6 +469,27 @@ def test_parameters_no_layer_holds():
         symcnn.from_torch(Twice(), (4, 8, 8))
 
 
+def test_parameters_used_directly():
+    """A parameter used in an operation: read where a kind holds it (a factor per
+    channel is Scale), named where none does."""
+    class Direct(nn.Module):
+        def __init__(self, shape):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3)
+            self.w = nn.Parameter(torch.ones(shape))
+
+        def forward(self, x):
+            return self.conv(x) * self.w
+
+    net = symcnn.from_torch(Direct((4, 1, 1)), (3, "n", "n"))
+    assert (net.to_dsl().splitlines(), net.params) == (["I(n, n, 3)", "C(4, 3)", "Scale"], 116)
+    with pytest.raises(symcnn.SymcnnError) as caught:
+        symcnn.from_torch(Direct((4, 14, 14)), (3, 16, 16))
+    assert str(caught.value) == (
+        "the model has operations symcnn cannot write:\n"
+        "  forward (mul): no symcnn kind reads it with these arguments")
+
+
 def test_bad_input_shapes_and_modules():
     model = nn.Sequential(nn.Conv2d(3, 4, 3))
     for shape, words in [((3, "n"), "does not run on an input of (3, 224)"),
