@@ -164,13 +164,15 @@ def test_repeated_modules_are_blocks():
 
 
 def test_resnet50_import_is_fast():
-    """Under a second beyond building the model (best of three)."""
+    """Under a second beyond building the model (best of three, in CPU time: on a
+    shared machine the wall time measures the other processes more than this one;
+    benchmarks/run.py has the wall time)."""
     model = tv.model("resnet50")
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         symcnn.from_torch(model, (3, "n", "n"))
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert best < 1.0
 
 
