@@ -125,6 +125,14 @@ def totals(text: str) -> None:
     net.params, net.non_trainable, net.macs  # noqa: B018
 
 
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def torchinfo_available() -> bool:
     try:
         import torch  # noqa: F401
@@ -202,6 +210,15 @@ def run(quick: bool) -> dict[str, Any]:
             case(f"{name} torchinfo process", "torchinfo's whole process",
                  process([sys.executable, str(HERE / "torch_models.py"), name],
                          max(1, procs // 5)))
+    if torch_available():
+        print("import: symcnn.from_torch of the torch.nn model, built once")
+        import torch_models
+
+        for name in ("resnet50", "resnet152"):
+            model = torch_models.MODELS[name][0]()
+            symcnn.from_torch(model, (3, "n", "n"))  # torch.fx's first trace warms up
+            case(f"{name} import", "symcnn.from_torch(model, (3, 'n', 'n')), the model built",
+                 timed(lambda model=model: symcnn.from_torch(model, (3, "n", "n")), slow))
     results["targets"] = targets(cases, results["vgg16(n) params"])
     results["environment"]["load_average_end"] = os.getloadavg()
     return results
@@ -243,6 +260,8 @@ def targets(cases: dict[str, Any], vgg_params: str) -> list[dict[str, Any]]:
         ("10,000 / 1,000 layers", both(ratio, "chain 10,000 totals", "chain 1,000 totals"),
          "<= 12x", 12),
         ("sweep of 1,000,000 configurations", both(median, "sweep 1,000,000"), "<= 1 s", 1.0),
+        ("ResNet-50 import beyond building the model", both(median, "resnet50 import"),
+         "<= 1 s", 1.0),
     ]
     out = []
     for what, (value, cpu), goal, limit in checks:

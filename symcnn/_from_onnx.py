@@ -141,7 +141,8 @@ def _build(graph: onnx.GraphProto, x: str, constants: Mapping[str, onnx.TensorPr
         op = Op(node.op_type, where, tuple(i.op.output for i in inputs),
                 shapes.get(node.output[0], ()), attrs=attrs, weights=weights)
         trained = sum(counts) - stats
-        made = Node(op, inputs, where if sum(counts) else None, trained, stats)
+        made = Node(op, inputs, where if sum(counts) else None, trained, stats,
+                    _scope(node.name))
         if sum(counts):
             owners[where] = sum(counts)
         params, statistics = params + trained, statistics + stats
@@ -152,6 +153,14 @@ def _build(graph: onnx.GraphProto, x: str, constants: Mapping[str, onnx.TensorPr
         raise ImportFailed("the graph has more than one output, or none computed from its "
                            "input; symcnn reads models with one output")
     return build(first, outputs[0], sizes, example, "onnx", owners, (params, statistics))
+
+
+def _scope(name: str) -> tuple[tuple[str, str], ...]:
+    """The modules a node ran in, as ``torch.onnx.export`` names nodes
+    (``/layer1/layer1.0/conv1/Conv``): their paths, without their classes."""
+    if not name.startswith("/"):
+        return ()
+    return tuple((path, "") for path in name.split("/")[1:-1])
 
 
 def _numel(tensor: onnx.TensorProto) -> int:

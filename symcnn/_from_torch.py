@@ -1,6 +1,7 @@
 """``symcnn.from_torch``: a PyTorch module as a symcnn network.
 
-``torch.fx`` traces the module into a graph of module calls and functions; the module
+``torch.fx`` traces the module into a graph of module calls and functions (or where it
+cannot, ``torch.export`` does, at the example sizes, see ``_exported``); the module
 then runs once, on the ``meta`` device (shapes only: no memory, no arithmetic, its own
 weights untouched), at example sizes, so that each operation's shapes are known; each
 operation becomes an :class:`~symcnn.kinds.Op` for the kinds to read, and
@@ -14,10 +15,13 @@ This module imports torch; ``import symcnn`` does not import it.
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 from typing import Any, Iterator, Mapping, Sequence
 
 import torch
 from torch import fx, nn
+from torch.nn import functional as F
 from torch.fx.passes.shape_prop import ShapeProp, TensorMetadata
 
 from ._importing import DEFAULT_SIZE, Node, _readers, build, sizes_text
@@ -27,7 +31,10 @@ from .kinds._reading import Op
 __all__ = ["from_torch"]
 
 #: Calls that hand their tensor on unchanged, as far as shapes and counts go.
-_PASSES = frozenset(("contiguous", "clone", "detach", "float", "to", "type_as"))
+#: torchvision's stochastic depth drops a residual branch while training, and while
+#: predicting passes it on.
+_PASSES = frozenset(("contiguous", "clone", "detach", "float", "to", "type_as",
+                     "stochastic_depth"))
 BATCH = 2  # the example's batch: 2, so that it cannot be mistaken for a size of 1
 
 
@@ -58,13 +65,78 @@ def _evaluating(module: nn.Module) -> Iterator[None]:
             m.training = training
 
 
-def _trace(module: nn.Module) -> fx.GraphModule:
+def _trace(module: nn.Module, shape: tuple[int, ...]) -> fx.GraphModule:
+    """The module's graph of module calls and functions: torch.fx's, or where fx
+    cannot trace the forward (Python that reads sizes, ``if x.shape[-1] > 32``),
+    torch.export's at the example ``shape``, read back into such a graph."""
     try:
         graph = _Tracer().trace(module)
     except Exception as error:  # fx raises whatever the module's Python code does
-        raise ImportFailed(f"torch.fx cannot trace the model: {_first_line(error)}; "
-                           "symcnn reads models whose forward is the same Python for every "
-                           "input (no branching on a tensor's values)") from None
+        try:
+            return _exported(module, shape)
+        except Exception as second:  # and export whatever it meets
+            raise ImportFailed(
+                f"torch.fx cannot trace the model: {_first_line(error)}; nor can "
+                f"torch.export: {_first_line(second)}; symcnn reads models whose forward "
+                "does the same for every input of a shape (no branching on a tensor's "
+                "values)") from None
+    return fx.GraphModule(module, graph)
+
+
+def _exported(module: nn.Module, shape: tuple[int, ...]) -> fx.GraphModule:
+    """torch.export's graph of ATen operations, as a graph of module calls (each module
+    that a kind reads, from the operations that ran inside it) and of the functions
+    of ``torch`` and ``torch.nn.functional`` named as the other operations are."""
+    device = next((p.device for p in module.parameters()), torch.device("cpu"))
+    x = torch.empty((BATCH, *shape), device=device)
+    # where export fails, it writes the graph to standard error and logs, then raises
+    disabled = logging.root.manager.disable
+    logging.disable(max(disabled, logging.WARNING))
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            program = torch.export.export(module, (x,), strict=False)
+    finally:
+        logging.disable(disabled)
+    signature = program.graph_signature
+    weights = {**signature.inputs_to_parameters, **signature.inputs_to_buffers}
+    graph = fx.Graph()
+    env: dict[fx.Node, fx.Node] = {}
+    call: tuple[str, fx.Node] | None = None  # the module call being read
+    for n in program.graph.nodes:
+        if n.op == "placeholder":
+            env[n] = (graph.get_attr(weights[n.name]) if n.name in weights
+                      else graph.placeholder(n.name))
+            continue
+        if n.op == "output":
+            graph.output(env[n.args[0][0]])
+            continue
+        stack = [(str(path), str(cls).rpartition(".")[2])
+                 for path, cls in (n.meta.get("nn_module_stack") or {}).values() if path]
+        leaf = next((i for i, (path, _) in enumerate(stack)
+                     if _torch_class(module.get_submodule(path)) is not None), None)
+        if leaf is not None:
+            path = stack[leaf][0]
+            if call is None or call[0] != path:
+                data = [a for a in n.all_input_nodes if a.name not in weights]
+                call = (path, graph.call_module(path, (env[data[0]],) if data else ()))
+                call[1].meta["nn_module_stack"] = {p: (p, c) for p, c in stack[:leaf + 1]}
+            env[n] = call[1]
+            continue
+        call = None
+        args, kwargs = fx.node.map_arg((n.args, n.kwargs), lambda a: env[a])
+        if not hasattr(n.target, "overloadpacket"):  # operator.getitem of a split
+            made = graph.call_function(n.target, args, kwargs)
+        else:
+            plain = n.target.overloadpacket.__name__.rstrip("_")  # in place or not
+            function = getattr(F, plain, None) or getattr(torch, plain, None)
+            if callable(function):
+                made = graph.call_function(function, args, kwargs)
+            elif hasattr(torch.Tensor, plain):  # view, contiguous
+                made = graph.call_method(plain, args, kwargs)
+            else:
+                made = graph.call_function(n.target, args, kwargs)
+        made.meta["nn_module_stack"] = {p: (p, c) for p, c in stack}
+        env[n] = made
     return fx.GraphModule(module, graph)
 
 
@@ -153,7 +225,7 @@ def from_torch(module: Any, input_shape: Sequence[Any], *,
     shape = tuple(names.get(v, DEFAULT_SIZE) if isinstance(v, str) else v
                   for v in input_shape)
     with _evaluating(module):
-        traced = _trace(module)
+        traced = _trace(module, shape)
         _run(traced, shape)
     return _build(module, traced, sizes, names)
 
@@ -165,6 +237,9 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
     nodes: dict[fx.Node, Node] = {}
     output: Node | None = None
     called: set[str] = set()
+    last: set[fx.Node] = set()  # tensors permuted to channels last
+    shares: dict[fx.Node, tuple[fx.Node, int]] = {}  # the share of a chunk it started from
+    pads: dict[fx.Node, tuple[tuple[int, int], ...]] = {}  # zeros put around a conv's input
     for n in traced.graph.nodes:
         if n.op == "output":
             result = n.args[0]
@@ -175,27 +250,72 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
             continue
         if n not in tensors:
             continue  # sizes and arithmetic on them, parameters
-        inputs = [nodes[i] for i in _tensor_inputs(n, tensors)]
-        shapes = tuple(i.op.output for i in inputs)
+        given = _tensor_inputs(n, tensors)
+        inputs = [nodes[i] for i in given]
+        if given and given[0] in last:
+            last.add(n)
+        if len(given) == 1 and given[0] in shares:
+            shares[n] = shares[given[0]]
         out = _shape(n) or ()
-        args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors))
         if n.op == "placeholder":
             nodes[n] = Node(Op("input" if not nodes else "placeholder", str(n.target), (), out),
                             [])
-        elif n.op == "call_module":
+            continue
+        scope = _scope(n)
+        share = _share(n)
+        if share is not None:  # x.chunk(2, dim=1)[i]: a branch from x, on its i-th share
+            shares[n] = share
+            whole: Any = share[0].args[0]
+            nodes[n] = Node(Op("getitem", str(n), output=out), [nodes[whole]], passes=True)
+            continue
+        shuffled = _shuffled(n)
+        if shuffled is not None:  # torchvision's channel_shuffle: view, transpose, view
+            x, groups = shuffled
+            nodes[n] = Node(Op("channel_shuffle", scope[-1][0] if scope else "forward",
+                               (_shape(x) or (),), out, args=(None, groups)),
+                            [nodes[x]], scope=scope)
+            continue
+        turned = _permuted(n, given[0] in last if given else False)
+        if turned is not None:  # to channels last and back: the layout, not the data
+            (last.add if turned else last.discard)(n)
+            nodes[n] = Node(Op("permute", str(n), output=out), inputs, passes=True)
+            continue
+        layout = _first if n in last else tuple
+        shapes = tuple(layout(i.op.output) for i in inputs)
+        args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors),
+                    channels_last=n in last)
+        out = layout(out)
+        zeros = _zero_pads(traced, n)
+        if zeros is not None and len(n.users) == 1 and _takes_pads(traced, next(iter(n.users))):
+            pads[n] = zeros  # taken in by the convolution that follows
+            nodes[n] = Node(Op("pad", str(n), output=out), inputs, passes=True)
+            continue
+        if n.op == "call_module":
             sub = traced.get_submodule(str(n.target))
             params = sum(p.numel() for p in sub.parameters())
             nodes[n] = Node(Op(_torch_class(sub) or type(sub).__name__, str(n.target), shapes,
-                               out, module=sub, **args),
+                               out, module=sub, pads=pads.get(given[0], ()) if given else (),
+                               **args),
                             inputs, str(n.target) if params else None, params,
-                            _statistics(sub), _scope(n))
+                            _statistics(sub), scope)
             called.add(str(n.target))
-        else:
-            name = n.target if isinstance(n.target, str) else getattr(
-                n.target, "__name__", str(n.target))
-            scope = _scope(n)
-            nodes[n] = Node(Op(name, scope[-1][0] if scope else "forward", shapes, out, **args),
-                            inputs, scope=scope, passes=name in _PASSES and len(inputs) == 1)
+            continue
+        name = n.target if isinstance(n.target, str) else getattr(
+            n.target, "__name__", str(n.target))
+        where = scope[-1][0] if scope else "forward"
+        weights = tuple(_shape(a) if isinstance(a, fx.Node) and a.op == "get_attr" else None
+                        for a in n.args)
+        owner, params = _parameters_used(traced, n)
+        if name == "mean" and _drops_spatial(n, shapes):  # x.mean((2, 3)): G, then F
+            kept = (*out, *(1,) * (len(shapes[0]) - 2))
+            pooled = Node(Op(name, where, shapes, kept, args=(None, tuple(range(2, len(kept)))),
+                             kwargs={"keepdim": True}), inputs, scope=scope)
+            nodes[n] = Node(Op("flatten", where, (kept,), out), [pooled], scope=scope)
+            continue
+        nodes[n] = Node(Op(name, where, shapes, out, weights=weights,
+                           shares=_shares(given, shares), **args),
+                        inputs, owner, params, scope=scope,
+                        passes=name in _PASSES and len(inputs) == 1)
     assert output is not None
     owners: dict[str, int] = {}
     for path, sub in module.named_modules():
@@ -205,6 +325,155 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
             owners[key] = owners.get(key, 0) + own
     totals = (sum(p.numel() for p in module.parameters()), _statistics(module))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
+
+
+def _zero_pads(traced: fx.GraphModule, n: fx.Node) -> tuple[tuple[int, int], ...] | None:
+    """The ``(before, after)`` zeros of each spatial dimension that ``n`` pads its input
+    with, if it is ``nn.ZeroPad2d`` (``ConstantPad`` of 0) or ``F.pad`` with zeros."""
+    args: Any = n.args
+    if n.op == "call_module":
+        sub = traced.get_submodule(str(n.target))
+        if not isinstance(sub, (nn.ConstantPad1d, nn.ConstantPad2d, nn.ConstantPad3d)) \
+                or sub.value != 0:
+            return None
+        flat = tuple(sub.padding)
+    elif _name_of(n) == "pad" and n.op == "call_function":
+        flat = tuple(_int_arg(n, "pad", 1, ()))
+        if _int_arg(n, "mode", 2, "constant") != "constant" or _int_arg(n, "value", 3, 0):
+            return None
+    else:
+        return None
+    shape = _shape(args[0]) if isinstance(args[0], fx.Node) else None
+    if shape is None or len(flat) != 2 * (len(shape) - 2) or \
+            not all(isinstance(v, int) and v >= 0 for v in flat):
+        return None
+    # PyTorch's pads start from the last dimension: (left, right, top, bottom)
+    return tuple(reversed([(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]))
+
+
+def _takes_pads(traced: fx.GraphModule, n: fx.Node) -> bool:
+    """Whether ``n`` is a convolution (not transposed) that pads with zeros."""
+    if n.op != "call_module":
+        return False
+    sub = traced.get_submodule(str(n.target))
+    return isinstance(sub, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) and sub.padding_mode == "zeros"
+
+
+def _first(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A channels-last shape, (batch, ..., channels), channels first."""
+    return (shape[0], shape[-1], *shape[1:-1]) if len(shape) > 2 else shape
+
+
+def _parameters_used(traced: fx.GraphModule, n: fx.Node) -> tuple[str | None, int]:
+    """The module whose parameters a call uses directly (ConvNeXt's ``layer_scale *
+    x``), and their number."""
+    used = [a for a in n.all_input_nodes if a.op == "get_attr"]
+    params = 0
+    owner = None
+    for a in used:
+        try:
+            params += traced.get_parameter(str(a.target)).numel()
+        except AttributeError:  # a buffer, not a parameter
+            continue
+        owner = str(a.target).rpartition(".")[0]
+    return owner, params
+
+
+def _name_of(n: fx.Node) -> str:
+    return n.target if isinstance(n.target, str) else getattr(n.target, "__name__", "")
+
+
+def _int_arg(n: fx.Node, name: str, index: int, default: Any) -> Any:
+    value = n.kwargs.get(name, n.args[index] if index < len(n.args) else default)
+    return value.meta.get("value", value) if isinstance(value, fx.Node) else value
+
+
+def _share(n: fx.Node) -> tuple[fx.Node, int] | None:
+    """``(chunk, i)`` for the ``i``-th of equal shares of a tensor's channels."""
+    args: Any = n.args
+    if _name_of(n) != "getitem" or not isinstance(args[0], fx.Node):
+        return None
+    whole, index = args
+    if _name_of(whole) not in ("chunk", "split", "tensor_split") or not isinstance(index, int):
+        return None
+    pieces = whole.meta.get("tensor_meta")
+    x = whole.args[0]
+    if (_int_arg(whole, "dim", 2, 0) != 1 or not isinstance(pieces, (tuple, list))
+            or not isinstance(x, fx.Node) or _shape(x) is None):
+        return None
+    channels = {int(p.shape[1]) for p in pieces if isinstance(p, TensorMetadata)}
+    shape = _shape(x) or ()
+    if len(channels) != 1 or channels.pop() * len(pieces) != shape[1]:
+        return None
+    return whole, index
+
+
+def _shares(given: list[fx.Node], shares: Mapping[fx.Node, tuple[fx.Node, int]]) -> int:
+    """How many shares of one chunk the inputs start from, each in order; else 0."""
+    found = [shares.get(g) for g in given]
+    if not found or any(f is None for f in found):
+        return 0
+    whole = found[0][0] if found[0] else None
+    pieces = whole.meta.get("tensor_meta") if whole is not None else None
+    if (any(f[0] is not whole or f[1] != i for i, f in enumerate(found) if f)
+            or not isinstance(pieces, (tuple, list)) or len(pieces) != len(found)):
+        return 0
+    return len(found)
+
+
+def _shuffled(n: fx.Node) -> tuple[fx.Node, int] | None:
+    """``(x, g)`` where ``n`` ends a channel shuffle of ``x`` in ``g`` groups written as
+    torchvision writes it: ``x.view(b, g, c // g, h, w)``, ``transpose(1, 2)``
+    (``.contiguous()``), ``view(b, c, h, w)``."""
+    args: Any = n.args
+    if _name_of(n) not in ("view", "reshape") or not isinstance(args[0], fx.Node):
+        return None
+    turned: Any = args[0]
+    while _name_of(turned) in _PASSES and isinstance(turned.args[0], fx.Node):
+        turned = turned.args[0]
+    if _name_of(turned) != "transpose" or sorted(turned.args[1:3]) != [1, 2]:
+        return None
+    grouped = turned.args[0]
+    if not isinstance(grouped, fx.Node) or _name_of(grouped) not in ("view", "reshape"):
+        return None
+    x: Any = grouped.args[0]
+    shape, split, out = (_shape(x) if isinstance(x, fx.Node) else None), _shape(grouped), \
+        _shape(n)
+    if shape is None or split is None or out != shape or len(split) != len(shape) + 1:
+        return None
+    if split[:1] + split[3:] != shape[:1] + shape[2:] or split[1] * split[2] != shape[1]:
+        return None
+    return x, split[1]
+
+
+def _permuted(n: fx.Node, last: bool) -> bool | None:
+    """Whether ``n`` permutes a tensor to channels last (True) or back (False), as
+    ConvNeXt's ``Permute([0, 2, 3, 1])`` does; None for any other call."""
+    args: Any = n.args
+    if _name_of(n) != "permute" or not isinstance(args[0], fx.Node):
+        return None
+    dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
+    given: Any = n.kwargs.get("dims", dims)
+    dims = tuple(given)
+    rank = len(dims) - 2
+    if rank < 1:
+        return None
+    to_last = (0, *range(2, rank + 2), 1)
+    back = (0, rank + 1, *range(1, rank + 1))
+    if dims == to_last and not last:
+        return True
+    return False if dims == back and last else None
+
+
+def _drops_spatial(n: fx.Node, shapes: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether ``n`` is ``x.mean((2, 3))``: a mean over every spatial size that leaves
+    (batch, channels)."""
+    if len(shapes) != 1 or len(shapes[0]) < 3 or _int_arg(n, "keepdim", 2, False):
+        return False
+    dims = _int_arg(n, "dim", 1, None)
+    dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+    rank = len(shapes[0])
+    return {d % rank for d in dims if isinstance(d, int)} == set(range(2, rank))
 
 
 def _prefixes(path: str) -> list[str]:

@@ -6,8 +6,8 @@ An importer hands over the model's operations as :class:`Node`\\ s, each with it
 operation becomes a layer of the kind that reads it (``Kind.torch_ops``,
 ``Kind.from_torch``, ...), the graph becomes a nesting of sequences and branches (a
 node used by several later ones starts branches, which the node that joins them
-merges), the layers are written as program text (with one ``def`` per module class
-that repeats, see ``_blocks``) and the text is parsed, so that the network is one like
+merges), the layers are written as program text (its repeated structure as ``def``
+blocks, see ``_blocks``) and the text is parsed, so that the network is one like
 any other. Last, the network is held against the model: every layer's parameters, and
 its output shape at the example sizes the model ran at, must be the model's, and no
 parameter may be left out.
@@ -75,19 +75,6 @@ class Item:
     args: dict[str, Any]
     branches: list[list[Item]] = field(default_factory=list)
 
-    def text(self, branches: list[str] | None = None) -> str:
-        if branches is None:
-            branches = [" ".join(item.text() for item in b) for b in self.branches]
-        return self.kind.to_dsl(_Record(self.args, self.node.op), branches)
-
-
-class _Record:
-    """What ``Kind.to_dsl`` reads of a layer: its arguments and its input's rank."""
-
-    def __init__(self, args: dict[str, Any], op: Op):
-        self.args = args
-        self.input_shape = (0,) * (op.rank + 1)
-
 
 # ---- reading the operations ------------------------------------------------------------
 
@@ -120,12 +107,7 @@ def _read(node: Node, framework: str) -> tuple[Kind, dict[str, Any]] | str:
 
 
 _HINTS = {
-    "mul": "an element-wise product (a gate, as in squeeze-and-excitation) has no symcnn "
-           "kind yet",
-    "Mul": "an element-wise product (a gate, as in squeeze-and-excitation) has no symcnn "
-           "kind yet",
-    "interpolate": "resizing has no symcnn kind yet",
-    "Resize": "resizing has no symcnn kind yet",
+    "Resize": "symcnn reads resizing in a PyTorch model (Up), not yet in an ONNX graph",
     "getitem": "symcnn reads operations that give one tensor",
     "placeholder": "the model takes more than one input; symcnn reads models of one",
 }
@@ -216,6 +198,30 @@ def _sequence(start: Node, end: Node, items: dict[int, Item], idom: dict[int, No
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _refiners() -> tuple[Kind, ...]:
+    """The kinds that read merges of read branches (``Kind.from_merge``)."""
+    return tuple(kind for kind in reversed(kinds())
+                 if type(kind).from_merge is not Kind.from_merge)
+
+
+def _refined(sequence: list[Item]) -> None:
+    """Each merge that a kind says more briefly, as that kind: ``SE`` for the ``Mul`` of
+    squeeze-and-excitation. Its branches stay, as the records of the kind's own."""
+    for item in sequence:
+        for branch in item.branches:
+            _refined(branch)
+        if not isinstance(item.kind, Merge):
+            continue
+        read = [[(i.kind.name, i.args) for i in branch] for branch in item.branches]
+        channels = item.node.op.output[1] if len(item.node.op.output) > 1 else None
+        for kind in _refiners():
+            args = kind.from_merge(item.kind.name, read, channels)
+            if args is not None:
+                item.kind, item.args = kind, args
+                break
+
+
 def _flat(sequence: list[Item]) -> list[Item]:
     """The layers in the order ``net.layers`` has them: a merge after its branches."""
     out: list[Item] = []
@@ -258,7 +264,7 @@ def build(input_node: Node, output: Node, sizes: list[str], example: Mapping[str
     or numbers), ``example`` the values its names took while the model ran; ``owners``
     maps each module (or constant) that holds parameters to their number, ``totals``
     are the model's parameters and running statistics."""
-    from .network import parse
+    from .network import parse_written
 
     order = _reachable(output)
     items: dict[int, Item] = {}
@@ -288,13 +294,14 @@ def build(input_node: Node, output: Node, sizes: list[str], example: Mapping[str
     if output is input_node:
         raise ImportFailed("the model computes nothing from its input")
     sequence = _sequence(input_node, output, items, _dominators(order), set())
+    _refined(sequence)
     flat = _flat(sequence)
     _unplaced(flat, owners)
 
     from ._blocks import program
 
     text = program(f"I({', '.join(sizes)})", sequence)
-    net = parse(text)
+    net = parse_written(text)
     _compare(net, flat, example, totals, input_node)
     return net
 

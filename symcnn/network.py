@@ -81,9 +81,13 @@ class Network:
     217706
     """
 
-    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None):
+    def __init__(self, program: Program, values: Mapping[str, Expr] | None = None, *,
+                 written: bool = False):
         self._program = program
         self._values = dict(values or {})
+        # symcnn's own writing of the network (an import, see _blocks), which to_dsl()
+        # gives as it is until values are substituted
+        self._written = written and not self._values
         # Without free symbols Python's numbers do the work; sympy comes in only when a
         # symbol does (or when a caller asks for sympy values: see ``layers``).
         evaluator = Evaluator(program, self._values,
@@ -417,7 +421,9 @@ class Network:
         """The network in its canonical form: one statement per line, every layer
         written out with its arguments as evaluated (blocks, repetitions and bindings
         expanded, values substituted), so that ``parse(net.to_dsl())`` is the same
-        network.
+        network. An imported network's (``symcnn.from_torch``, ``symcnn.from_onnx``) is
+        the program symcnn wrote for it, with its repeated blocks as ``def`` blocks,
+        until values are substituted.
 
         >>> print(parse("def two(c) = [C(c, 3, p=1) ReLU] * 2\\nI(8, 8, 3) two(16)").to_dsl())
         I(8, 8, 3)
@@ -426,6 +432,8 @@ class Network:
         C(16, 3, p=1)
         ReLU
         """
+        if self._written:
+            return self._program.text
         from ._dsl import to_dsl
 
         return to_dsl(self.tree)
@@ -581,10 +589,16 @@ def parse_at(text: str, values: Mapping[str, Any]) -> Network:
         return _parsed(text, {k: v for k, v in given.items() if k not in unused.names})
 
 
-def _parsed(text: str, values: Mapping[str, Expr]) -> Network:
+def parse_written(text: str) -> Network:
+    """The network of a program that symcnn wrote (an import's): ``to_dsl()`` gives
+    that program back as it is."""
+    return _parsed(text, {}, written=True)
+
+
+def _parsed(text: str, values: Mapping[str, Expr], written: bool = False) -> Network:
     _check_length(text, "the program")
     program = _guarded(lambda: parse_program(text))
-    net = Network(program, values)
+    net = Network(program, values, written=written)
     from ._lint import warn
 
     warn(program, net._records)

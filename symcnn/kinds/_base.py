@@ -149,6 +149,14 @@ class Kind:
         """As :meth:`from_torch`, for an ONNX node."""
         return None if self.signature else {}
 
+    def from_merge(self, merge: str, branches: list[list[tuple[str, dict[str, Any]]]],
+                   channels: Any) -> dict[str, Any] | None:
+        """The layer's arguments when an imported merge of kind ``merge``, whose
+        ``branches`` hold each layer as its kind's name and arguments, on an input of
+        ``channels``, is a layer of this kind that writes those branches itself (``SE``
+        for ``Mul([], [G C(q, 1) ReLU C(c, 1) Sigmoid])``); else None."""
+        return None
+
 
 class NoWindow(SymcnnError):
     """A kind without a receptive field (``G``, ``D``, ``T``, ...)."""

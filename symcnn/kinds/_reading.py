@@ -38,8 +38,21 @@ class Op:
     args: tuple[Any, ...] = ()  # PyTorch: a call's positional arguments (tensors as None)
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     attrs: Mapping[str, Any] = field(default_factory=dict)  # ONNX: the node's attributes
-    #: ONNX: for each input of the node, the shape of a constant (a weight), else None
+    #: for each input of an ONNX node, or each positional argument of a PyTorch call,
+    #: the shape of a weight of the model (a constant; a parameter), else None
     weights: tuple[tuple[int, ...] | None, ...] = ()
+    #: PyTorch: the call runs where the model permuted its tensors to channels last
+    #: (ConvNeXt's ``Permute``), so that a ``Linear`` acts on the channels, a
+    #: ``LayerNorm`` normalises them; ``inputs`` and ``output`` are channels first still
+    channels_last: bool = False
+    #: PyTorch: the number of equal shares of one tensor's channels (``torch.chunk``,
+    #: ``torch.split``) that the call's tensor inputs start from, one each in order;
+    #: 0 where they do not
+    shares: int = 0
+    #: PyTorch: the zeros a ``ZeroPad2d`` (or ``F.pad``) put around a convolution's
+    #: input just before it, ``(before, after)`` for each spatial dimension, which the
+    #: convolution's padding takes in; () where there is none
+    pads: tuple[tuple[int, int], ...] = ()
 
     @property
     def rank(self) -> int:

@@ -172,15 +172,31 @@ def torch_conv(op: Op) -> dict[str, Any]:
     m = op.module
     if m is None:
         raise Unfit("a functional convolution; use the torch.nn module")
+    if op.name == "Linear":  # on the channels, permuted last: a 1x1 convolution
+        ones = (1,) * op.rank
+        return {"f": m.out_features, "k": ones, "s": ones, "p": (0,) * op.rank, "d": ones,
+                "g": 1, "bias": m.bias is not None}
     r = len(m.kernel_size)
     return {"f": m.out_channels, "k": tuple(m.kernel_size), "s": tuple(m.stride),
-            "p": torch_padding(m.padding, r), "d": tuple(m.dilation), "g": m.groups,
-            "bias": m.bias is not None}
+            "p": padded(torch_padding(m.padding, r), op.pads), "d": tuple(m.dilation),
+            "g": m.groups, "bias": m.bias is not None}
+
+
+def padded(p: Any, pads: tuple[tuple[int, int], ...]) -> Any:
+    """A convolution's padding with the zeros padded around its input before it
+    (``nn.ZeroPad2d((0, 1, 0, 1))``): ``(before, after)`` pairs where they differ."""
+    if not pads:
+        return p
+    if p == "same":
+        raise Unfit("zero padding before a convolution with padding='same'")
+    pairs = tuple((before + e, after + e) for (before, after), e in zip(pads, p))
+    return pairs if any(b != a for b, a in pairs) else tuple(b for b, _ in pairs)
 
 
 class _Convolution(Kind):
-    """What ``C`` and ``DW`` share: their PyTorch module, and what they import."""
-    torch_ops = ("Conv1d", "Conv2d", "Conv3d")
+    """What ``C`` and ``DW`` share: their PyTorch module, and what they import: a
+    ``Linear`` too where the model permuted the channels last (ConvNeXt's blocks)."""
+    torch_ops = ("Conv1d", "Conv2d", "Conv3d", "Linear")
     onnx_ops = ("Conv",)
 
     def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
@@ -218,6 +234,8 @@ class Conv(_Convolution):
         return int(record.args["g"])
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.name == "Linear" and not (op.channels_last and op.rank):
+            return None  # D's
         return torch_conv(op)
 
     def from_onnx(self, op: Op) -> dict[str, Any] | None:
@@ -323,6 +341,8 @@ class Depthwise(_Convolution):
         return {**args, "m": f // g}
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.name == "Linear":
+            return None  # C's, where it is one
         return self._depthwise(torch_conv(op), op.module.in_channels)
 
     def from_onnx(self, op: Op) -> dict[str, Any] | None:

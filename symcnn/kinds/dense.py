@@ -50,6 +50,8 @@ class Dense(Kind):
     onnx_ops: tuple[str, ...] = ("Gemm",)
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.channels_last and op.rank:
+            return None  # on the channels of an image: C(u, 1)
         if len(op.inputs[0]) != 2:
             raise Unfit("a Linear on a tensor of more than two dimensions acts on its "
                         "last one only; flatten first")

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._math import eq, product
 from ._base import Check, Kind, Needs, Out, Param, Shape, register, same_window
-from ._reading import Op, rate
+from ._reading import Op, Unfit, rate
 from ._types import Rate, Whole
 
 
@@ -108,6 +108,19 @@ class PReLU(Kind):
     signature = (Param("a", Whole(), 1, foreign=("num_parameters", "alpha", "shared_axes")),)
     needs = Needs.ANY
     summary = "parametric ReLU with a trained slopes: 1, one per channel or one per element"
+    torch_ops = ("PReLU", "prelu")
+    onnx_ops = ("PRelu",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.module is not None:
+            return {"a": op.module.num_parameters}
+        slopes = op.weights[1] if len(op.weights) > 1 else None
+        if slopes is None:
+            raise Unfit("its slopes are not a parameter of the model")
+        return {"a": product(slopes)}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return self.from_torch(op)
 
     window = staticmethod(same_window)
 

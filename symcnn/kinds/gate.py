@@ -11,6 +11,7 @@ from typing import Any
 from .._math import divide, eq
 from .._syntax import WORDS, Call, Group, Name, Num
 from ._base import Check, Kind, Merge, Needs, Out, Param, Shape, kinds, lookup, register, show
+from ._reading import Op
 from ._types import OPTIONAL, ParamType, Whole, describe
 from .elementwise import Activation
 from .merge import BRANCHES
@@ -36,6 +37,20 @@ class Mul(Merge):
     signature: tuple[Param, ...] = (BRANCHES,)
     summary = ("element-wise product of branches that give one shape, or (1, ..., 1, c), "
                "broadcast")
+    torch_ops: tuple[str, ...] = ("mul", "mul_", "imul")
+    onnx_ops: tuple[str, ...] = ("Mul",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """A product of two tensors, each of the product's shape or one value per
+        channel (``x * gate``), not a product with a number or a weight."""
+        out = op.output
+        if len(op.inputs) != 2 or len(out) < 2:
+            return None
+        fits = all(len(s) == len(out) and s[:2] == out[:2] and
+                   (s == out or all(v == 1 for v in s[2:])) for s in op.inputs)
+        return {} if fits else None
+
+    from_onnx = from_torch
 
     def too_few(self, count: int) -> str | None:
         return f"Mul needs a branch: {_MUL_FORMS}" if count == 0 else None
@@ -115,6 +130,31 @@ class SqueezeExcitation(Mul):
     needs = Needs.SPATIAL
     summary = ("squeeze-and-excitation: the input times G C(c, 1) act C(input channels, 1) "
                "gate")
+    torch_ops = onnx_ops = ()  # the import reads Mul, then SE in it (from_merge)
+
+    def from_merge(self, merge: str, branches: list[list[tuple[str, dict[str, Any]]]],
+                   channels: Any) -> dict[str, Any] | None:
+        """``Mul([], [G C(q, 1) act C(c, 1) gate])`` on ``c`` channels, with 1x1
+        convolutions that have a bias and nothing else (torchvision's
+        ``SqueezeExcitation``)."""
+        written = [b for b in branches if b]
+        if merge != "Mul" or len(branches) != 2 or len(written) != 1:
+            return None
+        layers = written[0]
+        names = [name for name, _ in layers]
+        if len(layers) != 5 or names[0] != "G" or names[1::2] != ["C", "C"]:
+            return None
+        if not all(isinstance(lookup(name), Activation) for name in names[2::2]):
+            return None
+        for _, args in layers[1::2]:
+            plain = {key: set(value) for key, value in args.items()
+                     if key in ("k", "s", "d") and isinstance(value, tuple)}
+            if (plain != {"k": {1}, "s": {1}, "d": {1}} or set(args["p"]) != {0}
+                    or args["g"] != 1 or not args["bias"]):
+                return None
+        if layers[3][1]["f"] != channels:
+            return None
+        return {"c": layers[1][1]["f"], "r": None, "act": names[2], "gate": names[4]}
 
     def branch_labels(self, count: int) -> list[str]:
         return ["scale", "input"]

@@ -97,6 +97,8 @@ class Cat(Merge):
     onnx_ops = ("Concat",)
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if op.shares:  # the branches start from shares of the channels: Split
+            return None
         return {} if op.arg("dim", 1, 0) % len(op.output) == 1 else None
 
     def from_onnx(self, op: Op) -> dict[str, Any] | None:

@@ -65,10 +65,18 @@ class LayerNorm(Kind):
     torch_ops = ("LayerNorm",)
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """PyTorch's LayerNorm on a vector, or on the channels of a signal, an image or
+        a volume where the model permuted them last (ConvNeXt's blocks), or a subclass
+        that normalises the channels (torchvision's ``LayerNorm2d``: it ran with the
+        channels as its ``normalized_shape``, which a plain LayerNorm does only where
+        the last size is the channels too)."""
         m, x = op.module, op.inputs[0]
-        if len(x) != 2 or tuple(m.normalized_shape) != x[1:]:
+        channels = len(x) == 2 or op.channels_last or (
+            type(m).__name__ != "LayerNorm" and x[-1] != x[1])
+        if tuple(m.normalized_shape) != x[1:2] or not channels:
             raise Unfit("PyTorch's LayerNorm normalises the last dimensions, which are "
-                        "the channels only for a vector (batch, features)")
+                        "the channels only for a vector (batch, features) or a tensor "
+                        "permuted to channels last")
         if not m.elementwise_affine or getattr(m, "bias", True) is None:
             raise Unfit("LN has a trained scale and shift; this one has not both")
         return {}
@@ -92,6 +100,16 @@ class GroupNorm(Kind):
     signature = (Param("g", Whole(), foreign=("groups", "num_groups")),)
     needs = Needs.ANY
     summary = "group normalisation in g groups: 2c trained, no running statistics"
+    torch_ops = ("GroupNorm",)
+    onnx_ops = ("GroupNormalization",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        if not op.module.affine:
+            raise Unfit("GN has a trained scale and shift; this one has affine=False")
+        return {"g": op.module.num_groups}
+
+    def from_onnx(self, op: Op) -> dict[str, Any] | None:
+        return {"g": int(op.attrs["num_groups"])}
 
     window = staticmethod(same_window)
 
@@ -117,6 +135,18 @@ class LayerScale(Kind):
     foreign = ("layerscale", "scale", "channelscale")
     needs = Needs.ANY
     summary = "a trained factor per channel (ConvNeXt's layer scale): c trained"
+    torch_ops = ("mul", "mul_")
+    onnx_ops = ("Mul",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """The input times a weight of one value per channel (``layer_scale * x``)."""
+        weights = [w for w in op.weights if w is not None]
+        if len(op.inputs) != 1 or len(weights) != 1 or len(op.inputs[0]) < 2:
+            return None
+        c, ones = op.inputs[0][1], (1,) * op.rank
+        return {} if weights[0] in ((c, *ones), (1, c, *ones)) else None
+
+    from_onnx = from_torch
 
     window = staticmethod(same_window)
 

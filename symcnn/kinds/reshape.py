@@ -10,6 +10,7 @@ from .._math import divide, total
 from .._syntax import WORDS, Name
 from ._base import (OPTIONAL, Check, Kind, Merge, Needs, Out, Param, Shape, rank, register,
                     same_window, show)
+from ._reading import Op, Unfit, per_dim
 from ._types import Flag, PerDim, Whole
 from .conv import ints
 from .merge import BRANCHES, agree
@@ -52,6 +53,29 @@ class Upsample(Kind):
                  Param("linear", Flag(), False, foreign=("mode", "interpolation", "bilinear",
                                                           "trilinear")))
     summary = "upsampling by whole factors or to a size: no parameters, no MACs"
+    torch_ops = ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "interpolate",
+                 "upsample")
+    _MODES = {"nearest": False, "linear": True, "bilinear": True, "trilinear": True}
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """``nn.Upsample`` or ``F.interpolate`` to a size, or by whole factors, nearest
+        or (bi/tri)linear."""
+        m = op.module
+        if m is not None:
+            size, factor, mode = m.size, m.scale_factor, m.mode
+        else:
+            size, factor = op.arg("size", 1), op.arg("scale_factor", 2)
+            mode = op.arg("mode", 3, "nearest")
+        if mode not in self._MODES:
+            raise Unfit(f"mode={mode!r}: Up is nearest or linear")
+        r = op.rank
+        if size is not None:
+            return {"s": None, "size": per_dim(size, r), "linear": self._MODES[mode]}
+        factors = factor if isinstance(factor, (tuple, list)) else (factor,) * r
+        if any(float(f) != int(f) or int(f) < 1 for f in factors):
+            raise Unfit(f"scale_factor={factor}: Up scales by whole factors")
+        return {"s": per_dim(tuple(int(f) for f in factors), r), "size": None,
+                "linear": self._MODES[mode]}
 
     def signature_text(self) -> str:
         return "Up(s=2, linear=false) or Up(size=(h, w), linear=false)"
@@ -87,6 +111,12 @@ class Shuffle(Kind):
     signature = (Param("g", Whole(), foreign=("groups",)),)
     needs = Needs.ANY
     summary = "channel shuffle in g groups (g divides c)"
+    #: ``channel_shuffle`` is also torchvision's, written as view, transpose, view,
+    #: which the import reads as one call
+    torch_ops = ("ChannelShuffle", "channel_shuffle", "native_channel_shuffle")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        return {"g": op.module.groups if op.module is not None else op.arg("groups", 1)}
     window = staticmethod(same_window)
 
     def apply(self, check: Check, x: Shape, g: Any) -> Out:
@@ -107,6 +137,13 @@ class Split(Merge):
     foreign = ("split", "channelsplit", "chunk")
     signature = (BRANCHES,)
     summary = "branch i on the i-th equal share of the channels, then concatenation"
+    torch_ops = ("cat", "concat", "concatenate")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """A concatenation on the channels of branches that start from the equal shares
+        of one tensor's (``x1, x2 = x.chunk(2, dim=1)``), one each in order."""
+        dim = op.arg("dim", 1, 0) % len(op.output)
+        return {} if op.shares and op.shares == len(op.inputs) and dim == 1 else None
 
     def signature_text(self) -> str:
         return "Split([A], [B], ...)"
