@@ -121,10 +121,13 @@ class _Walk:
                                "only call blocks other than itself", call.pos)
         self.calls.append(call.name)
         try:
-            return self.nested(definition.body, self.block_env(call, definition, env), at,
-                               call.pos)
+            return self.enter(call, definition, self.block_env(call, definition, env), at)
         finally:
             self.calls.pop()
+
+    def enter(self, call: Call, definition: Definition, env: dict[str, Any], at: Any) -> Any:
+        """The body of a block call, with its names ``env``."""
+        return self.nested(definition.body, env, at, call.pos)
 
     def block_env(self, call: Call, definition: Definition,
                   env: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,6 +222,8 @@ class Evaluator(_Walk):
         self.bounds: dict[tuple[Any, ...], Any] = {}
         self.records: list[LayerRecord] = []
         self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
+        # what each block call made, by all that decides it (see ``enter``)
+        self.made: dict[tuple[Any, ...], tuple[Node, ...]] = {}
 
     @property
     def numeric(self) -> bool:
@@ -233,6 +238,7 @@ class Evaluator(_Walk):
                 self.forecast(statement)
                 path = self.sequence(statement.items, self.globals, path)
             else:
+                self.made.clear()  # block calls read the globals
                 self.globals[statement.name] = self.expressions.bounded(
                     self.expressions.expr(statement.value, self.globals), statement.pos,
                     f"the value of {statement.name}")
@@ -257,6 +263,56 @@ class Evaluator(_Walk):
             self.errors.syntax(f"block {definition.name} names a parameter twice",
                                definition.pos)
         self.defs[definition.name] = definition
+        self.made.clear()
+
+    def enter(self, call: Call, definition: Definition, env: dict[str, Any],
+              at: _Path) -> _Path:
+        """A block's body, evaluated once for each distinct call: what a block makes is
+        decided by its arguments, the shape it starts from, the globals (the memo is
+        emptied when one is bound), how deep it is called and from which blocks (the
+        limits and the self-call check). A call met again makes the same layers under
+        new names, without binding, checking or computing them again: a ResNet-152 is
+        50 calls of 4 blocks."""
+        key: tuple[Any, ...] | None = (call.name, tuple(env[p] for p in definition.params),
+                                       at.x, self.depth, tuple(self.calls))
+        try:
+            hash(key)
+        except TypeError:  # a group passed as an argument
+            key = None
+        made = self.made.get(key) if key is not None else None
+        if made is not None:
+            self.replay(made, at)
+            return at
+        start = len(at.nodes)
+        super().enter(call, definition, env, at)
+        if key is not None:
+            self.made[key] = tuple(at.nodes[start:])
+        return at
+
+    def replay(self, nodes: tuple[Node, ...], at: _Path) -> None:
+        """The layers of ``nodes`` made again at ``at``: named in its scope and numbered
+        after the layers so far, as :meth:`layer` names and numbers them (a merge's
+        name before its branches', its record after theirs)."""
+        depth = at.scope.prefix.count(".") // 2
+        for node in nodes:
+            kind, old = node.kind, node.record
+            if len(self.records) >= limits.MAX_LAYERS:
+                self.errors.limit(f"this layer would be layer {len(self.records) + 1:,}",
+                                  "MAX_LAYERS", Pos(old.line, old.column))
+            name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
+            branches: tuple[tuple[Node, ...], ...] = ()
+            if node.branches:
+                labels = kind.branch_labels(len(node.branches))  # type: ignore[attr-defined]
+                for label, branch in zip(labels, node.branches):
+                    inner = _Path(None, _Scope(f"{name}.{label}."), [])
+                    self.replay(branch, inner)
+                    branches += (tuple(inner.nodes),)
+            record = LayerRecord(name, old.kind, old.input_shape, old.output_shape, old.params,
+                                 old.non_trainable, old.macs, old.formula, old.args, old.line,
+                                 old.column, depth, len(self.records))
+            self.records.append(record)
+            at.nodes.append(Node(record, kind, branches))
+            at.x = record.output_shape
 
     def repeat(self, item: Repeat, env: Mapping[str, Any], at: _Path) -> _Path:
         count = self.count(item, env)

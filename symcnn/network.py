@@ -558,7 +558,7 @@ def _number(name: str, value: Any) -> int | Fraction | None:
     ``"2^5"``), checked as ``_exact`` checks it; ``None`` for anything else, which
     ``_exact`` reads with sympy."""
     if type(value) in NUMBER:
-        return value  # type: ignore[no-any-return]
+        return value
     if not isinstance(value, str):
         return None
     _check_length(value, f"the value of {name}")
