@@ -134,9 +134,7 @@ def too_large(value: Any) -> bool:
         return bits(value) > MAX_BITS
     if not hasattr(value, "atoms") or value.is_Atom:
         return False
-    import sympy
-
-    return any(bits(atom) > MAX_BITS for atom in value.atoms(sympy.Rational))
+    return _measured(value)[3] > MAX_BITS
 
 
 def written_nodes(*values: Any) -> int:
@@ -173,7 +171,7 @@ class SymbolicWork:
         return self.nodes
 
 
-_MEASURED: dict[sympy.Basic, tuple[int, int, int]] = {}
+_MEASURED: dict[sympy.Basic, tuple[int, int, int, int]] = {}
 
 
 def measure(value: Any) -> tuple[int, int, int]:
@@ -183,6 +181,13 @@ def measure(value: Any) -> tuple[int, int, int]:
     as the expression, so all three are checked before it meets a value. Counted
     without recursion, remembering sub-expressions, so that checking each step of a
     long sum costs only the new terms."""
+    depth, degree, nodes, _ = _measured(value)
+    return depth, degree, nodes
+
+
+def _measured(value: Any) -> tuple[int, int, int, int]:
+    """:func:`measure`'s three numbers, and the bits of the largest number inside (what
+    :func:`too_large` asks), from one walk that remembers sub-expressions."""
     if len(_MEASURED) > 100_000:
         _MEASURED.clear()
     import sympy
@@ -193,7 +198,7 @@ def measure(value: Any) -> tuple[int, int, int]:
         if node in _MEASURED:
             continue
         if not node.args:
-            _MEASURED[node] = (1, 1 if node.is_Symbol else 0, 1)
+            _MEASURED[node] = (1, 1 if node.is_Symbol else 0, 1, bits(node))
             continue
         if not ready:
             stack.append((node, True))
@@ -205,7 +210,7 @@ def measure(value: Any) -> tuple[int, int, int]:
         if isinstance(node, sympy.Mul):
             degree = sum(p[1] for p in parts)
         elif isinstance(node, sympy.Pow):
-            (_, base, _), (_, exponent, _) = parts
+            (_, base, _, _), (_, exponent, _, _) = parts
             power = node.exp
             if power.is_Rational:
                 degree = base * math.ceil(abs(power))
@@ -213,5 +218,5 @@ def measure(value: Any) -> tuple[int, int, int]:
                 degree = base + exponent
         else:
             degree = max(p[1] for p in parts)
-        _MEASURED[node] = (depth, degree, nodes)
+        _MEASURED[node] = (depth, degree, nodes, max(p[3] for p in parts))
     return _MEASURED[value]

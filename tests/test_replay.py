@@ -1,6 +1,7 @@
-"""Block calls met again are replayed, not evaluated again (``Evaluator.enter``): the
-replay must be invisible. Every record, the tree, the totals, the constraints and every
-error must be what evaluating each call afresh gives."""
+"""Block calls and rounds of a repetition met again are replayed, not evaluated again
+(``Evaluator.enter``, ``Evaluator.repeat``): the replay must be invisible. Every record,
+the tree, the totals, the constraints and every error must be what evaluating each call
+afresh gives."""
 
 import pytest
 
@@ -17,6 +18,10 @@ PROGRAMS = [
     "w = 4\ndef b = C(w, 3, p=1)\nI(16, 16, 3) b b\nw = 8\nb b",
     # a block redefined
     "def b = C(4, 1)\nI(8, 8, 3) b\ndef b = C(6, 1)\nb b",
+    # repetitions: rounds that keep their shape, rounds that change it, nested ones
+    "I(n, n, 4) [C(4, 3, p=1) BN ReLU] * 5 [C(8, 3, s=2, p=1) [ReLU] * 2] * 3 "
+    "[Res([C(8, 1)]) * 2] * 2",
+    "I(64, 64, 4) [C(4, 3, p=1) BN ReLU] * 5 [P(2) C(8, 3, p=1)] * 3",
     # the shape decides: the same arguments on different inputs
     "def down(c) = C(c, 3, s=2, p=1)\nI(n, n, 3) down(8) down(8) down(8) P(2) down(8)",
     # merges with named branches, and a block whose merge gets a group argument
@@ -43,7 +48,7 @@ def _snapshot(net: symcnn.Network) -> tuple:
 def afresh(monkeypatch: pytest.MonkeyPatch):
     """Evaluates each block call anew, as before replays."""
     def use() -> None:
-        monkeypatch.setattr(_evaluate.Evaluator, "enter", _evaluate._Walk.enter)
+        monkeypatch.setattr(_evaluate.Evaluator, "replays", False)
     return use
 
 
@@ -66,10 +71,12 @@ def test_a_replay_names_and_numbers_layers_as_written_out():
 
 
 @pytest.mark.parametrize("layers", [5, 6, 7, 9])
-def test_the_layer_limit_stops_a_replay_where_it_stops_a_fresh_call(layers, afresh,
+@pytest.mark.parametrize("text", ["def r = Res([C(4, 1) BN]) ReLU\nI(8, 8, 4) r\nr\nr",
+                                  "I(8, 8, 4)\n[Res([C(4, 1) BN]) ReLU] * 2\n"
+                                  "[Res([C(4, 1) BN]) ReLU] * 1\nReLU"])
+def test_the_layer_limit_stops_a_replay_where_it_stops_a_fresh_call(layers, text, afresh,
                                                                      monkeypatch):
     monkeypatch.setattr(limits, "MAX_LAYERS", layers)
-    text = "def r = Res([C(4, 1) BN]) ReLU\nI(8, 8, 4) r\nr\nr"
     with pytest.raises(SymcnnError) as replayed:
         symcnn.parse(text)
     afresh()
