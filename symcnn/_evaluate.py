@@ -228,6 +228,8 @@ class Evaluator(_Walk):
         self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
         # what each block call made, by all that decides it (see ``enter``)
         self.made: dict[tuple[Any, ...], tuple[Node, ...]] = {}
+        # a layer's values by its kind, input shape and arguments (see ``layer``)
+        self.applied: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     @property
     def numeric(self) -> bool:
@@ -367,28 +369,46 @@ class Evaluator(_Walk):
                 inner = _Path(start, _Scope(f"{name}.{label}."), [])
                 shapes.append(self.nested(group.group.items, group.env, inner, call.pos).x)
                 branches += (tuple(inner.nodes),)
-            out = kind.combine(check, x or (), shapes)
+            values = self.values(kind.combine(check, x or (), shapes), name, call.pos)
         else:
-            out = kind.apply(check, x or (), **args)
-        number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
-        record = LayerRecord(
-            name=name, kind=kind.name, input_shape=x, output_shape=number(tuple(out.shape)),
-            params=number(evaluated(out.params)), non_trainable=number(out.non_trainable),
-            macs=number(out.macs), formula=out.params if self.numeric else number(out.params),
-            args=args, line=call.pos.line, column=call.pos.column,
-            depth=at.scope.prefix.count(".") // 2, index=len(self.records))
-        for what, value in (("its output shape", record.output_shape),
-                            ("its parameter count", record.params), ("its MACs", record.macs)):
-            self.expressions.bounded(value, call.pos, f"layer {name}: {what}")
-        if not self.numeric:
-            work = self.work.charge(record.output_shape, record.params, record.macs)
-            if work > limits.MAX_SYMBOLIC_NODES:
-                self.errors.limit(f"layers so far: {work:,} symbolic operations",
-                                  "MAX_SYMBOLIC_NODES", call.pos)
+            # A rule's answer depends only on its input and its arguments (its checks
+            # record conditions once, or fail on the first layer they meet)
+            key: tuple[Any, ...] | None = (kind.name, x, tuple(args.items()))
+            try:
+                known = self.applied.get(key) if self.replays else None  # type: ignore[arg-type]
+            except TypeError:  # an argument no dict can hold
+                known = key = None
+            if known is None:
+                known = self.values(kind.apply(check, x or (), **args), name, call.pos)
+                if key is not None:
+                    self.applied[key] = known
+            values = known
+        shape, params, non_trainable, macs, formula = values
+        record = LayerRecord(name, kind.name, x, shape, params, non_trainable, macs, formula,
+                             args, call.pos.line, call.pos.column,
+                             at.scope.prefix.count(".") // 2, len(self.records))
         self.records.append(record)
         at.nodes.append(Node(record, kind, branches))
         at.x = record.output_shape
         return at
+
+    def values(self, out: Any, name: str, pos: Pos) -> tuple[Any, ...]:
+        """A rule's answer as a record holds it: the output shape, the parameters, the
+        non-trainable parameters, the MACs and the parameters' formula, each checked
+        against the limits."""
+        number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
+        shape, params = number(tuple(out.shape)), number(evaluated(out.params))
+        macs = number(out.macs)
+        for what, value in (("its output shape", shape), ("its parameter count", params),
+                            ("its MACs", macs)):
+            self.expressions.bounded(value, pos, f"layer {name}: {what}")
+        if not self.numeric:
+            work = self.work.charge(shape, params, macs)
+            if work > limits.MAX_SYMBOLIC_NODES:
+                self.errors.limit(f"layers so far: {work:,} symbolic operations",
+                                  "MAX_SYMBOLIC_NODES", pos)
+        return (shape, params, number(out.non_trainable), macs,
+                out.params if self.numeric else number(out.params))
 
     def check_input(self, kind: Kind, name: str, pos: Pos, x: tuple[Any, ...] | None) -> None:
         def fail(message: str) -> NoReturn:
