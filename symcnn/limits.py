@@ -32,13 +32,15 @@ def _setting(name: str, default: int) -> int:
 #: Characters in one program (and in one value given to ``subs`` or ``--set``):
 #: parsing takes some 5 µs a character, so 100,000 parse in about half a second.
 MAX_TEXT = _setting("MAX_TEXT", 100_000)
-#: Layers in one network, branches included. Measured on the machine of issue 9 (2
-#: cores, Python 3.11), through the command line: a numeric network takes about 0.1 ms
-#: a layer for the text table (20,000 convolutions with tuple arguments: 2.1 s) and
-#: 0.5 ms a layer for JSON or LaTeX (20,000: 10.6 s), the slowest format; 4,000 layers
-#: keep every format near 2 s. Symbolic layers cost more and are bounded by
+#: Layers in one network, branches included. Measured for issue 15 (2 cores, Python
+#: 3.11), in processor time through the command line, on the dearest kind of program:
+#: layers that each meet a new shape, so none is replayed (``I(8,8,3)
+#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.4 s for the text table and 2.3 s for
+#: JSON, the slowest format (1.9 s for LaTeX); 8,000 keep every format near 2 s.
+#: Layers that repeat a block or a round of a repetition on a shape met before cost a
+#: fraction of that. Symbolic layers cost more and are bounded by
 #: ``MAX_SYMBOLIC_NODES`` as well.
-MAX_LAYERS = _setting("MAX_LAYERS", 4_000)
+MAX_LAYERS = _setting("MAX_LAYERS", 8_000)
 #: Nesting of brackets, parentheses, operators, branches and block calls. Python's own
 #: stack is what bounds this one: far above 100, evaluation needs a larger
 #: ``sys.setrecursionlimit``.
