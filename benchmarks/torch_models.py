@@ -4,12 +4,15 @@ side of the comparison (``python benchmarks/run.py``).
 They are what a torchinfo user writes, and their parameter counts are checked against
 symcnn's before any time is taken. Run as a script, ``python benchmarks/torch_models.py
 vgg16`` is torchinfo's whole process for one network: import, build, ``summary()``,
-print.
+print; ``... vgg16 meta`` builds the model on PyTorch's meta device. MobileNetV2 and
+EfficientNet-B0 are torchvision's own models.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
@@ -74,26 +77,46 @@ def resnet(blocks: tuple[int, int, int, int]) -> nn.Module:
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000))
 
 
+def torchvision(name: str) -> Callable[[], nn.Module]:
+    """torchvision's own model ``name``, untrained, imported through the tests' shim
+    (tests/torchvision_models.py), which lets torchvision load beside this torch."""
+    def build() -> nn.Module:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        import torchvision_models
+
+        return torchvision_models.torchvision.models.get_model(name, weights=None)
+    return build
+
+
 MODELS = {
     "mnist": (mnist, (1, 1, 28, 28)),
     "cifar": (cifar, (1, 3, 32, 32)),
     "vgg16": (vgg16, (1, 3, 224, 224)),
     "resnet50": (lambda: resnet((3, 4, 6, 3)), (1, 3, 224, 224)),
     "resnet152": (lambda: resnet((3, 8, 36, 3)), (1, 3, 224, 224)),
+    "mobilenet_v2": (torchvision("mobilenet_v2"), (1, 3, 224, 224)),
+    "efficientnet_b0": (torchvision("efficientnet_b0"), (1, 3, 224, 224)),
 }
 
 
-def summary_table(name: str) -> str:
+def build(name: str, device: str = "cpu") -> nn.Module:
+    """The model ``name`` in evaluation mode, built on ``device`` (``"meta"``: shapes
+    only, no memory, no weights)."""
+    with torch.device(device):
+        return MODELS[name][0]().eval()
+
+
+def summary_table(name: str, device: str = "cpu") -> str:
     """Builds the model and returns torchinfo's printed summary of it."""
     import torchinfo
 
-    build, input_size = MODELS[name]
-    return str(torchinfo.summary(build(), input_size=input_size, verbose=0))
+    return str(torchinfo.summary(build(name, device), input_size=MODELS[name][1], verbose=0,
+                                 device=device))
 
 
 def trainable(name: str) -> int:
     return sum(p.numel() for p in MODELS[name][0]().parameters() if p.requires_grad)
 
 
-if __name__ == "__main__":
-    print(summary_table(sys.argv[1]))
+if __name__ == "__main__":  # torch_models.py NAME [meta]
+    print(summary_table(sys.argv[1], *sys.argv[2:3]))

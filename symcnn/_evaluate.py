@@ -121,10 +121,13 @@ class _Walk:
                                "only call blocks other than itself", call.pos)
         self.calls.append(call.name)
         try:
-            return self.nested(definition.body, self.block_env(call, definition, env), at,
-                               call.pos)
+            return self.enter(call, definition, self.block_env(call, definition, env), at)
         finally:
             self.calls.pop()
+
+    def enter(self, call: Call, definition: Definition, env: dict[str, Any], at: Any) -> Any:
+        """The body of a block call, with its names ``env``."""
+        return self.nested(definition.body, env, at, call.pos)
 
     def block_env(self, call: Call, definition: Definition,
                   env: Mapping[str, Any]) -> dict[str, Any]:
@@ -210,6 +213,10 @@ class _LayerCheck:
 
 
 class Evaluator(_Walk):
+    #: Whether layers made before are replayed (block calls and rounds of a repetition
+    #: met again); off, every call and round is evaluated afresh, as tests compare.
+    replays = True
+
     def __init__(self, program: Program, values: Mapping[str, Expr] | None = None,
                  numeric: bool = False):
         errors = Diagnostics(program.text)
@@ -219,6 +226,10 @@ class Evaluator(_Walk):
         self.bounds: dict[tuple[Any, ...], Any] = {}
         self.records: list[LayerRecord] = []
         self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
+        # what each block call made, by all that decides it (see ``enter``)
+        self.made: dict[tuple[Any, ...], tuple[Node, ...]] = {}
+        # a layer's values by its kind, input shape and arguments (see ``layer``)
+        self.applied: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     @property
     def numeric(self) -> bool:
@@ -233,6 +244,7 @@ class Evaluator(_Walk):
                 self.forecast(statement)
                 path = self.sequence(statement.items, self.globals, path)
             else:
+                self.made.clear()  # block calls read the globals
                 self.globals[statement.name] = self.expressions.bounded(
                     self.expressions.expr(statement.value, self.globals), statement.pos,
                     f"the value of {statement.name}")
@@ -257,12 +269,72 @@ class Evaluator(_Walk):
             self.errors.syntax(f"block {definition.name} names a parameter twice",
                                definition.pos)
         self.defs[definition.name] = definition
+        self.made.clear()
+
+    def enter(self, call: Call, definition: Definition, env: dict[str, Any],
+              at: _Path) -> _Path:
+        """A block's body, evaluated once for each distinct call: what a block makes is
+        decided by its arguments, the shape it starts from, the globals (the memo is
+        emptied when one is bound), how deep it is called and from which blocks (the
+        limits and the self-call check). A call met again makes the same layers under
+        new names, without binding, checking or computing them again: a ResNet-152 is
+        50 calls of 4 blocks."""
+        key: tuple[Any, ...] | None = (call.name, tuple(env[p] for p in definition.params),
+                                       at.x, self.depth, tuple(self.calls))
+        try:
+            hash(key)
+        except TypeError:  # a group passed as an argument
+            key = None
+        if not self.replays:
+            key = None
+        made = self.made.get(key) if key is not None else None
+        if made is not None:
+            self.replay(made, at)
+            return at
+        start = len(at.nodes)
+        super().enter(call, definition, env, at)
+        if key is not None:
+            self.made[key] = tuple(at.nodes[start:])
+        return at
+
+    def replay(self, nodes: tuple[Node, ...], at: _Path) -> None:
+        """The layers of ``nodes`` made again at ``at``: named in its scope and numbered
+        after the layers so far, as :meth:`layer` names and numbers them (a merge's
+        name before its branches', its record after theirs)."""
+        depth = at.scope.prefix.count(".") // 2
+        for node in nodes:
+            kind, old = node.kind, node.record
+            if len(self.records) >= limits.MAX_LAYERS:
+                self.errors.limit(f"this layer would be layer {len(self.records) + 1:,}",
+                                  "MAX_LAYERS", Pos(old.line, old.column))
+            name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
+            branches: tuple[tuple[Node, ...], ...] = ()
+            if node.branches:
+                labels = kind.branch_labels(len(node.branches))  # type: ignore[attr-defined]
+                for label, branch in zip(labels, node.branches):
+                    inner = _Path(None, _Scope(f"{name}.{label}."), [])
+                    self.replay(branch, inner)
+                    branches += (tuple(inner.nodes),)
+            record = LayerRecord(name, old.kind, old.input_shape, old.output_shape, old.params,
+                                 old.non_trainable, old.macs, old.formula, old.args, old.line,
+                                 old.column, depth, len(self.records))
+            self.records.append(record)
+            at.nodes.append(Node(record, kind, branches))
+            at.x = record.output_shape
 
     def repeat(self, item: Repeat, env: Mapping[str, Any], at: _Path) -> _Path:
         count = self.count(item, env)
         before = len(self.records)
+        # the same item with the same names: what it makes depends only on the shape it
+        # starts from, and a repetition usually keeps that shape after its first round
+        made: dict[Any, tuple[Node, ...]] = {}
         for done in range(count):
-            at = self.item(item.item, env, at)
+            if self.replays and at.x in made:
+                self.replay(made[at.x], at)
+            else:
+                start, x = len(at.nodes), at.x
+                at = self.item(item.item, env, at)
+                made[x] = tuple(at.nodes[start:])
             each = len(self.records) - before
             if done == 0:
                 if each == 0:
@@ -298,28 +370,46 @@ class Evaluator(_Walk):
                 inner = _Path(start, _Scope(f"{name}.{label}."), [])
                 shapes.append(self.nested(group.group.items, group.env, inner, call.pos).x)
                 branches += (tuple(inner.nodes),)
-            out = kind.combine(check, x or (), shapes)
+            values = self.values(kind.combine(check, x or (), shapes), name, call.pos)
         else:
-            out = kind.apply(check, x or (), **args)
-        number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
-        record = LayerRecord(
-            name=name, kind=kind.name, input_shape=x, output_shape=number(tuple(out.shape)),
-            params=number(evaluated(out.params)), non_trainable=number(out.non_trainable),
-            macs=number(out.macs), formula=out.params if self.numeric else number(out.params),
-            args=args, line=call.pos.line, column=call.pos.column,
-            depth=at.scope.prefix.count(".") // 2, index=len(self.records))
-        for what, value in (("its output shape", record.output_shape),
-                            ("its parameter count", record.params), ("its MACs", record.macs)):
-            self.expressions.bounded(value, call.pos, f"layer {name}: {what}")
-        if not self.numeric:
-            work = self.work.charge(record.output_shape, record.params, record.macs)
-            if work > limits.MAX_SYMBOLIC_NODES:
-                self.errors.limit(f"layers so far: {work:,} symbolic operations",
-                                  "MAX_SYMBOLIC_NODES", call.pos)
+            # A rule's answer depends only on its input and its arguments (its checks
+            # record conditions once, or fail on the first layer they meet)
+            key: tuple[Any, ...] | None = (kind.name, x, tuple(args.items()))
+            try:
+                known = self.applied.get(key) if self.replays else None  # type: ignore[arg-type]
+            except TypeError:  # an argument no dict can hold
+                known = key = None
+            if known is None:
+                known = self.values(kind.apply(check, x or (), **args), name, call.pos)
+                if key is not None:
+                    self.applied[key] = known
+            values = known
+        shape, params, non_trainable, macs, formula = values
+        record = LayerRecord(name, kind.name, x, shape, params, non_trainable, macs, formula,
+                             args, call.pos.line, call.pos.column,
+                             at.scope.prefix.count(".") // 2, len(self.records))
         self.records.append(record)
         at.nodes.append(Node(record, kind, branches))
         at.x = record.output_shape
         return at
+
+    def values(self, out: Any, name: str, pos: Pos) -> tuple[Any, ...]:
+        """A rule's answer as a record holds it: the output shape, the parameters, the
+        non-trainable parameters, the MACs and the parameters' formula, each checked
+        against the limits."""
+        number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
+        shape, params = number(tuple(out.shape)), number(evaluated(out.params))
+        macs = number(out.macs)
+        for what, value in (("its output shape", shape), ("its parameter count", params),
+                            ("its MACs", macs)):
+            self.expressions.bounded(value, pos, f"layer {name}: {what}")
+        if not self.numeric:
+            work = self.work.charge(shape, params, macs)
+            if work > limits.MAX_SYMBOLIC_NODES:
+                self.errors.limit(f"layers so far: {work:,} symbolic operations",
+                                  "MAX_SYMBOLIC_NODES", pos)
+        return (shape, params, number(out.non_trainable), macs,
+                out.params if self.numeric else number(out.params))
 
     def check_input(self, kind: Kind, name: str, pos: Pos, x: tuple[Any, ...] | None) -> None:
         def fail(message: str) -> NoReturn:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
@@ -18,6 +19,7 @@ from typing import Any, Iterator, Union
 import lark
 
 from . import limits
+from ._lalr import Driver, Fallback
 from ._resources import data
 from .errors import DSLSyntaxError, SymcnnError
 
@@ -568,7 +570,27 @@ def _syntax_error(text: str, error: lark.exceptions.UnexpectedInput) -> DSLSynta
     return DSLSyntaxError(message, line, column, context_lines(text, line, column))
 
 
+@functools.lru_cache(maxsize=None)
+def _driver() -> Driver | None:
+    """The quick way through the parser's tables (``_lalr``), or ``None`` where this
+    Lark keeps them otherwise than the one it was written for."""
+    try:
+        return Driver(_parser())
+    except (AttributeError, KeyError, TypeError, re.error):
+        return None
+
+
 def _parse(text: str, start: str) -> Any:
+    driver = _driver()
+    if driver is not None:
+        try:
+            return driver.parse(text, start)
+        except (Fallback, SymcnnError):
+            pass  # Lark parses it again, and reports what is wrong as it always has
+    return _lark_parse(text, start)
+
+
+def _lark_parse(text: str, start: str) -> Any:
     try:
         return _parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as error:

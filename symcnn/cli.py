@@ -168,11 +168,19 @@ def _print(text: str) -> None:
             data = data[os.write(fd, data):]
 
 
+def _at(text: str, args: argparse.Namespace) -> Network:
+    """The network of ``text`` with the values of ``--set``: computed with them from
+    the start (with numbers, without sympy), not parsed with symbols and then
+    substituted."""
+    from .network import parse, parse_at
+
+    return parse_at(text, _values(args.set), strict=True) if args.set else parse(text)
+
+
 def _show(net: Network, args: argparse.Namespace) -> int:
+    """Prints ``net`` as the output options ask; ``--set`` has been applied."""
     from .render import render, render_formulas
 
-    if args.set:
-        net = net.subs(_values(args.set))
     if getattr(args, "multiples", False):
         stride = net.total_stride()
         net = net.on_multiples("n", stride, "m")
@@ -257,10 +265,9 @@ def _table_command(argv: Sequence[str]) -> int:
     parser = _main_parser()
     args = parser.parse_args(argv)
     if args.file is not None and args.network is None and _is_model(args.file):
-        return _show(_imported(args.file), args)
-    from .network import parse
-
-    return _show(parse(_read(args, parser)), args)
+        net = _imported(args.file)
+        return _show(net.subs(_values(args.set)) if args.set else net, args)
+    return _show(_at(_read(args, parser), args), args)
 
 
 # ---- symcnn import: a model file's program ------------------------------------------
@@ -303,7 +310,7 @@ def _zoo(args: argparse.Namespace) -> int:
     from .render import overview
 
     if args.name is not None:
-        return _show(zoo.load(args.name), args)
+        return _show(_at(zoo.source(args.name), args), args)
     if args.formula:
         raise SymcnnError("--formula needs a network: symcnn zoo NAME --formula")
     # The listing compares networks at one size: ImageNet's 224, and 16 frames for the

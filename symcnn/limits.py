@@ -32,13 +32,15 @@ def _setting(name: str, default: int) -> int:
 #: Characters in one program (and in one value given to ``subs`` or ``--set``):
 #: parsing takes some 5 µs a character, so 100,000 parse in about half a second.
 MAX_TEXT = _setting("MAX_TEXT", 100_000)
-#: Layers in one network, branches included. Measured on the machine of issue 9 (2
-#: cores, Python 3.11), through the command line: a numeric network takes about 0.1 ms
-#: a layer for the text table (20,000 convolutions with tuple arguments: 2.1 s) and
-#: 0.5 ms a layer for JSON or LaTeX (20,000: 10.6 s), the slowest format; 4,000 layers
-#: keep every format near 2 s. Symbolic layers cost more and are bounded by
+#: Layers in one network, branches included. Measured for issue 15 (2 cores, Python
+#: 3.11), in processor time through the command line, on the dearest kind of program:
+#: layers that each meet a new shape, so none is replayed (``I(8,8,3)
+#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.4 s for the text table and 2.3 s for
+#: JSON, the slowest format (1.9 s for LaTeX); 8,000 keep every format near 2 s.
+#: Layers that repeat a block or a round of a repetition on a shape met before cost a
+#: fraction of that. Symbolic layers cost more and are bounded by
 #: ``MAX_SYMBOLIC_NODES`` as well.
-MAX_LAYERS = _setting("MAX_LAYERS", 4_000)
+MAX_LAYERS = _setting("MAX_LAYERS", 8_000)
 #: Nesting of brackets, parentheses, operators, branches and block calls. Python's own
 #: stack is what bounds this one: far above 100, evaluation needs a larger
 #: ``sys.setrecursionlimit``.
@@ -134,9 +136,7 @@ def too_large(value: Any) -> bool:
         return bits(value) > MAX_BITS
     if not hasattr(value, "atoms") or value.is_Atom:
         return False
-    import sympy
-
-    return any(bits(atom) > MAX_BITS for atom in value.atoms(sympy.Rational))
+    return _measured(value)[3] > MAX_BITS
 
 
 def written_nodes(*values: Any) -> int:
@@ -173,7 +173,7 @@ class SymbolicWork:
         return self.nodes
 
 
-_MEASURED: dict[sympy.Basic, tuple[int, int, int]] = {}
+_MEASURED: dict[sympy.Basic, tuple[int, int, int, int]] = {}
 
 
 def measure(value: Any) -> tuple[int, int, int]:
@@ -183,6 +183,13 @@ def measure(value: Any) -> tuple[int, int, int]:
     as the expression, so all three are checked before it meets a value. Counted
     without recursion, remembering sub-expressions, so that checking each step of a
     long sum costs only the new terms."""
+    depth, degree, nodes, _ = _measured(value)
+    return depth, degree, nodes
+
+
+def _measured(value: Any) -> tuple[int, int, int, int]:
+    """:func:`measure`'s three numbers, and the bits of the largest number inside (what
+    :func:`too_large` asks), from one walk that remembers sub-expressions."""
     if len(_MEASURED) > 100_000:
         _MEASURED.clear()
     import sympy
@@ -193,7 +200,7 @@ def measure(value: Any) -> tuple[int, int, int]:
         if node in _MEASURED:
             continue
         if not node.args:
-            _MEASURED[node] = (1, 1 if node.is_Symbol else 0, 1)
+            _MEASURED[node] = (1, 1 if node.is_Symbol else 0, 1, bits(node))
             continue
         if not ready:
             stack.append((node, True))
@@ -205,7 +212,7 @@ def measure(value: Any) -> tuple[int, int, int]:
         if isinstance(node, sympy.Mul):
             degree = sum(p[1] for p in parts)
         elif isinstance(node, sympy.Pow):
-            (_, base, _), (_, exponent, _) = parts
+            (_, base, _, _), (_, exponent, _, _) = parts
             power = node.exp
             if power.is_Rational:
                 degree = base * math.ceil(abs(power))
@@ -213,5 +220,5 @@ def measure(value: Any) -> tuple[int, int, int]:
                 degree = base + exponent
         else:
             degree = max(p[1] for p in parts)
-        _MEASURED[node] = (depth, degree, nodes)
+        _MEASURED[node] = (depth, degree, nodes, max(p[3] for p in parts))
     return _MEASURED[value]

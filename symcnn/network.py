@@ -16,7 +16,7 @@ from . import limits
 from ._diagnostics import Diagnostics
 from ._evaluate import Evaluator
 from ._expressions import Expressions, NeedsSymbols
-from ._math import symbol, to_sympy
+from ._math import NUMBER, symbol, to_sympy
 from ._model import LayerRecord, Node, Totals, View, totals_of
 from ._syntax import WORDS, Pos, Program, parse_expression, parse_program
 from .errors import LimitError, SymcnnError
@@ -91,7 +91,8 @@ class Network:
         # Without free symbols Python's numbers do the work; sympy comes in only when a
         # symbol does (or when a caller asks for sympy values: see ``layers``).
         evaluator = Evaluator(program, self._values,
-                              numeric=all(v.is_Rational for v in self._values.values()))
+                              numeric=all(type(v) in NUMBER or v.is_Rational
+                                          for v in self._values.values()))
         try:
             result = _guarded(evaluator.run)
         except NeedsSymbols:
@@ -110,7 +111,7 @@ class Network:
         self._tree: tuple[Node, ...] = result.nodes
         self._output_shape = result.output_shape
         # A value may itself hold symbols (n = 2*m): they are as free as those never given.
-        inside = set().union(*(self._values[name].free_symbols
+        inside = set().union(*(getattr(self._values[name], "free_symbols", ())
                                for name in expressions.used_values))
         self.symbols: tuple[sympy.Symbol, ...] = tuple(
             sorted(set(result.symbols) | inside, key=lambda s: s.name))
@@ -547,6 +548,8 @@ def _shown(node: Any) -> str:
 def _replaced(name: str, value: Expr, replace: Mapping[sympy.Symbol, Expr]) -> Expr:
     """A value given earlier, with values for its symbols: a power in it is checked
     against ``MAX_BITS`` before sympy computes it."""
+    if type(value) in NUMBER:
+        return value
     import sympy
 
     for power in value.atoms(sympy.Pow):
@@ -578,14 +581,21 @@ def parse(text: str) -> Network:
     return _parsed(text, {})
 
 
-def parse_at(text: str, values: Mapping[str, Any]) -> Network:
+def parse_at(text: str, values: Mapping[str, Any], *, strict: bool = False) -> Network:
     """``parse(text).subs(values)`` with those of ``values`` that name free symbols of
-    the network, the others left out; with numbers for values, it is computed with
-    numbers from the start, without the symbolic network that ``parse`` computes."""
-    given = _resolved({name: _exact(name, value) for name, value in values.items()})
+    the network, the others left out (``strict=True``: refused, as ``subs`` refuses
+    them); with numbers for values, it is computed with numbers from the start, without
+    the symbolic network that ``parse`` computes, and without importing sympy."""
+    numbers = {name: _number(name, value) for name, value in values.items()}
+    if all(value is not None for value in numbers.values()):
+        given: dict[str, Any] = numbers  # numbers use no other name: nothing to resolve
+    else:
+        given = _resolved({name: _exact(name, value) for name, value in values.items()})
     try:
         return _parsed(text, given)
     except _Unused as unused:
+        if strict:
+            return parse(text).subs(values)  # refuses the names as subs does
         return _parsed(text, {k: v for k, v in given.items() if k not in unused.names})
 
 
@@ -593,6 +603,23 @@ def parse_written(text: str) -> Network:
     """The network of a program that symcnn wrote (an import's): ``to_dsl()`` gives
     that program back as it is."""
     return _parsed(text, {}, written=True)
+
+
+def _number(name: str, value: Any) -> int | Fraction | None:
+    """A value given as a Python number or as the text of a number (``"224"``,
+    ``"2^5"``), checked as ``_exact`` checks it; ``None`` for anything else, which
+    ``_exact`` reads with sympy."""
+    if type(value) in NUMBER:
+        return value
+    if not isinstance(value, str):
+        return None
+    _check_length(value, f"the value of {name}")
+    expressions = Expressions(Diagnostics(value), numeric=True)
+    try:
+        return _guarded(lambda: expressions.bounded(
+            expressions.expr(parse_expression(value), {}), Pos(1, 1), f"the value of {name}"))
+    except NeedsSymbols:
+        return None
 
 
 def _parsed(text: str, values: Mapping[str, Expr], written: bool = False) -> Network:

@@ -47,7 +47,8 @@ REPRODUCTIONS = {
     "Cat of 3,000 branches, factor": (
         ["I(n,n,c) Cat(" + ", ".join(f"[C(f{i},1)]" for i in range(300)) + ")",
          "--formula", "--factor"], 2),
-    "json at the layer limit": ([f"I(8,8,3) [C(3,(3,5),p=(1,2),g=3)] * {4000 - 1}",
+    # every layer on a new shape: none is replayed
+    "json at the layer limit": ([f"I(8,8,3) [C(3,(3,5),p=(2,3),g=3)] * {8000 - 1}",
                                  "--format", "json"], 0),
 }
 
@@ -92,7 +93,7 @@ def test_each_reproduction_ends_quickly(name, tmp_path):
 # ---- what each limit says, in Python -------------------------------------------------
 
 def test_the_layer_limit_comes_before_any_layer():
-    with pytest.raises(symcnn.LimitError, match="MAX_LAYERS = 4,000"):
+    with pytest.raises(symcnn.LimitError, match="MAX_LAYERS = 8,000"):
         symcnn.parse("I(1) ReLU * 999999")
 
 

@@ -98,3 +98,18 @@ def test_the_command_lines_text_table_of_a_numeric_network_needs_no_sympy():
                   "print(status, 'sympy' in sys.modules,\n"
                   "      '138,357,544 (138.4 M)' in table.getvalue())")
     assert out.stdout.split() == ["0", "False", "True"]
+
+
+@pytest.mark.parametrize("argv, total", [
+    (["zoo", "resnet50", "--set", "n=224"], "25,557,032 (25.6 M)"),
+    (["I(n, n, 3) C(8, k) G O(10)", "--set", "n=32", "k=2^2 - 1"], "trainable params      314"),
+])
+def test_set_computes_with_numbers_from_the_start_without_sympy(argv, total):
+    out = _python("import contextlib, io, sys\n"
+                  "from symcnn import cli\n"
+                  "table = io.StringIO()\n"
+                  "with contextlib.redirect_stdout(table):\n"
+                  f"    status = cli.main({argv!r})\n"
+                  "print(status, 'sympy' in sys.modules,\n"
+                  f"      {total!r} in table.getvalue())")
+    assert out.stdout.split() == ["0", "False", "True"]
