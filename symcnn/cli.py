@@ -29,6 +29,7 @@ from ._version import __version__
 from .errors import DSLSyntaxError, ShapeError, SymcnnError, warnings_as_lines
 
 if TYPE_CHECKING:
+    from ._memory import Memory
     from .network import Network
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -76,6 +77,7 @@ class Command:
 # ---- options shared by every command that prints a network -----------------------
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
+    from ._memory import DTYPES, OPTIMIZERS
     from .render import FORMATS
 
     parser.add_argument("--set", action="extend", nargs="+", default=[],
@@ -96,6 +98,18 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rf", action="store_true",
                         help="print each layer's receptive field (size, effective stride "
                              "and padding) instead of its counts (text or markdown)")
+    memory = parser.add_argument_group(
+        "memory", "any of these adds the memory to the totals: the activations per sample, "
+                  "and the bytes of the weights, a batch's input and activations, and a "
+                  "training step (see docs/conventions.md)")
+    memory.add_argument("--batch", metavar="B",
+                        help="the batch size: a whole number, or a symbol's name such as b "
+                             "(default: 1)")
+    memory.add_argument("--dtype", choices=tuple(DTYPES),
+                        help="the number type of weights and activations (default: float32)")
+    memory.add_argument("--optimizer", choices=tuple(OPTIMIZERS),
+                        help="the optimiser whose state the training estimate counts: sgd "
+                             "(none), momentum (1 value per parameter), adam (2; default)")
     closed = parser.add_argument_group("closed forms")
     closed.add_argument("--formula", action="store_true",
                         help="print only the totals in closed form")
@@ -186,9 +200,21 @@ def _show(net: Network, args: argparse.Namespace) -> int:
                               assume_divisible=args.assume_divisible)
     else:
         out = render(net, args.format, layout=args.layout, width=width,
-                     latex_kind=args.latex_kind)
+                     latex_kind=args.latex_kind, memory=_memory(net, args))
     _print(out)
     return EXIT_OK
+
+
+def _memory(net: Network, args: argparse.Namespace) -> Memory | None:
+    """The memory that ``--batch``, ``--dtype`` or ``--optimizer`` ask for, or None."""
+    if args.batch is None and args.dtype is None and args.optimizer is None:
+        return None
+    batch: int | str = 1 if args.batch is None else args.batch.strip()
+    if isinstance(batch, str) and batch.isdigit():
+        if len(batch) > 20:
+            raise SymcnnError(f"--batch {batch[:20]}…: a batch of more than 20 digits")
+        batch = int(batch)
+    return net.memory(batch, args.dtype or "float32", args.optimizer or "adam")
 
 
 # ---- the main command: symcnn NETWORK | -f FILE ------------------------------------
@@ -426,7 +452,7 @@ def _compare(args: argparse.Namespace) -> int:
         free = {s.name for s in net.symbols}
         given = {k: v for k, v in values.items() if k in free}
         nets.append((item, net.subs(given) if given else net))
-    _print(overview(nets, args.format, width=_width(args)))
+    _print(overview(nets, args.format, width=_width(args), detail=True))
     return EXIT_OK
 
 

@@ -115,6 +115,26 @@ def test_golden(name, fmt, suffix):
     golden(f"{name}.{suffix}", NETWORKS[name]().render(fmt))
 
 
+FORMATS = [("text", "txt"), ("markdown", "md"), ("json", "json"), ("csv", "csv"),
+           ("latex", "tex")]
+
+
+@pytest.mark.parametrize("name, options", [
+    ("branchy", {"batch": 16, "dtype": "float16", "optimizer": "adam"}),
+    ("symbolic", {"batch": "b", "dtype": "bfloat16", "optimizer": "momentum"})])
+@pytest.mark.parametrize("fmt, suffix", FORMATS)
+def test_golden_memory(name, options, fmt, suffix):
+    net = NETWORKS[name]()
+    golden(f"{name}-memory.{suffix}", net.render(fmt, memory=net.memory(**options)))
+
+
+@pytest.mark.parametrize("fmt, suffix", FORMATS)
+def test_golden_compare(fmt, suffix):
+    nets = [NETWORKS[name]() for name in ("mnist", "branchy", "symbolic")]
+    golden(f"compare.{suffix}", nets[0].compare(*nets[1:], names=["mnist", "branchy",
+                                                                   "symbolic"], fmt=fmt))
+
+
 def test_golden_chw_and_width():
     net = NETWORKS["symbolic"]()
     golden("symbolic-chw-60.txt", net.render(layout="chw", width=60))

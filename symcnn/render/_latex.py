@@ -14,9 +14,10 @@ from sympy import Expr
 from ..errors import SymcnnError
 from ._printers import latex
 from .._math import is_integer
-from ._summary import Row, arranged, grouped, rows, totals
+from ._summary import Row, arranged, grouped, overview_items, rows, totals
 
 if TYPE_CHECKING:
+    from .._memory import Memory
     from .._model import Viewed
 
 KINDS = ("table", "align", "document")
@@ -55,7 +56,7 @@ def _written(row: Row) -> str:
     return "" if formula in (latex(r.params), str(r.params)) else f"${formula}$"
 
 
-def _table_lines(net: Viewed, layout: str) -> list[str]:
+def _table_lines(net: Viewed, layout: str, memory: Memory | None = None) -> list[str]:
     lines = [r"\toprule",
              r"Layer & Output shape & Formula & Parameters \\",
              r"\midrule"]
@@ -65,18 +66,18 @@ def _table_lines(net: Viewed, layout: str) -> list[str]:
         lines.append(f"{name} & ${shape(r.output_shape, layout)}$ & {_written(row)} & "
                      f"${number(r.params)}$ \\\\")
     lines.append(r"\midrule")
-    for key, label, value in totals(net).items():
-        if key in ("flops", "float32_bytes"):
-            continue
-        lines.append(rf"\multicolumn{{3}}{{l}}{{{escape(label[0].upper() + label[1:])}}} & "
-                     rf"${number(value)}$ \\")
+    shown = [(key, label, value) for key, label, value in totals(net).items()
+             if key not in ("flops", "float32_bytes")] + (memory.items() if memory else [])
+    for key, label, value in shown:
+        label = label[0].upper() + label[1:] + (", bytes" if key.endswith("_bytes") else "")
+        lines.append(rf"\multicolumn{{3}}{{l}}{{{escape(label)}}} & ${number(value)}$ \\")
     lines.append(r"\bottomrule")
     return lines
 
 
-def table(net: Viewed, layout: str = "hwc") -> str:
+def table(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> str:
     """A booktabs ``tabular``: layer, output shape, formula, value; then the totals."""
-    return "\n".join([r"\begin{tabular}{lllr}", *_table_lines(net, layout),
+    return "\n".join([r"\begin{tabular}{lllr}", *_table_lines(net, layout, memory),
                       r"\end{tabular}"]) + "\n"
 
 
@@ -107,7 +108,7 @@ def align(net: Viewed) -> str:
     return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
-def standalone(net: Viewed, layout: str = "hwc") -> str:
+def standalone(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> str:
     """A whole document: the program, the table and the derivation."""
     source = "\n".join(escape_verbatim(line) for line in net.source.strip().splitlines())
     return "\n".join([
@@ -123,7 +124,7 @@ def standalone(net: Viewed, layout: str = "hwc") -> str:
         r"\end{verbatim}",
         r"\section*{Layers}",
         r"\begin{longtable}{lllr}",
-        *_table_lines(net, layout),
+        *_table_lines(net, layout, memory),
         r"\end{longtable}",
         r"\section*{Parameters}",
         align(net).rstrip("\n"),
@@ -143,22 +144,34 @@ def math(net: Viewed) -> str:
     return f"$$\\begin{{aligned}}\n{body}\n\\end{{aligned}}$$"
 
 
-def to_latex(net: Viewed, kind: str = "table", layout: str = "hwc") -> str:
+def to_latex(net: Viewed, kind: str = "table", layout: str = "hwc",
+             memory: Memory | None = None) -> str:
     if kind == "table":
-        return table(net, layout)
+        return table(net, layout, memory)
     if kind == "align":
         return align(net)
     if kind == "document":
-        return standalone(net, layout)
+        return standalone(net, layout, memory)
     raise SymcnnError(f"the LaTeX kind is one of {', '.join(KINDS)}, not {kind!r}")
 
 
-def overview(nets: Sequence[tuple[str, Viewed]]) -> str:
-    """A booktabs ``tabular`` of several networks: name, input, parameters, MACs."""
-    lines = [r"\begin{tabular}{llrr}", r"\toprule",
-             r"Network & Input & Parameters & MACs \\", r"\midrule"]
-    lines += [rf"{escape(name)} & ${shape(net.input_shape, 'hwc')}$ & ${number(net.params)}$ & "
-              rf"${number(net.macs)}$ \\" for name, net in nets]
+def overview(nets: Sequence[tuple[str, Viewed]], detail: bool = False) -> str:
+    """A booktabs ``tabular`` of several networks: name, input, parameters, MACs (and,
+    with ``detail``, weights in bytes, activations and receptive field)."""
+    header = ["Network", "Input", "Parameters", "MACs"]
+    if detail:
+        header += ["Weights, bytes", "Activations", "Receptive field"]
+    lines = [rf"\begin{{tabular}}{{ll{'r' * (len(header) - 2)}}}", r"\toprule",
+             " & ".join(header) + r" \\", r"\midrule"]
+    for name, net in nets:
+        cells = [escape(name), f"${shape(net.input_shape, 'hwc')}$"]
+        for key, _, value in overview_items(net, detail):
+            if key == "receptive_field":
+                cells.append("---" if value is None else
+                             "$" + r" \times ".join(number(v) for v in value) + "$")
+            else:
+                cells.append(f"${number(value)}$")
+        lines.append(" & ".join(cells) + r" \\")
     return "\n".join([*lines, r"\bottomrule", r"\end{tabular}"]) + "\n"
 
 
