@@ -22,7 +22,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import limits
 from ._version import __version__
@@ -95,6 +95,9 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--width", type=int, metavar="COLUMNS",
                         help="fit the text table to COLUMNS characters (default: the "
                              "terminal's width on a terminal, no limit when piped)")
+    parser.add_argument("--percent", action="store_true",
+                        help="add each layer's share of the trainable parameters and of "
+                             "the MACs, rounded to 0.1%% for display (text or markdown)")
     parser.add_argument("--rf", action="store_true",
                         help="print each layer's receptive field (size, effective stride "
                              "and padding) instead of its counts (text or markdown)")
@@ -200,7 +203,8 @@ def _show(net: Network, args: argparse.Namespace) -> int:
                               assume_divisible=args.assume_divisible)
     else:
         out = render(net, args.format, layout=args.layout, width=width,
-                     latex_kind=args.latex_kind, memory=_memory(net, args))
+                     latex_kind=args.latex_kind, memory=_memory(net, args),
+                     percents=args.percent)
     _print(out)
     return EXIT_OK
 
@@ -326,7 +330,11 @@ def _zoo(args: argparse.Namespace) -> int:
     from .render import overview
 
     if args.name is not None:
-        return _show(zoo.load(args.name), args)
+        # h= and w= make the zoo's square input I(n, n, c) into I(h, w, c)
+        values = _values(args.set)
+        sides: dict[str, Any] = {key: values.pop(key) for key in ("h", "w") if key in values}
+        args.set = [f"{key}={value}" for key, value in values.items()]
+        return _show(zoo.load(args.name, sides), args)
     if args.formula:
         raise SymcnnError("--formula needs a network: symcnn zoo NAME --formula")
     # The listing compares networks at one size: ImageNet's 224 unless --set says
@@ -355,6 +363,7 @@ included), optionally with a step A..B:STEP; every free symbol needs a LIST.
 examples:
   symcnn sweep "I(n,n,3) C(f,k) P(2) D(10)" n=32..64 k=3,5,7 f=16..128:16
   symcnn sweep -f examples/zoo/vgg16.cnn n=32..1024:32 -o vgg16.csv
+  symcnn sweep resnet50 h=224..512:32 w=224,384
 """
 
 
@@ -363,8 +372,9 @@ def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = SWEEP_EXAMPLES
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("items", nargs="*", metavar="NETWORK | NAME=LIST",
-                        help="the network, in the symcnn language (or -f FILE), then the "
-                             "values of each free symbol")
+                        help="the network, in the symcnn language or a zoo name (or -f "
+                             "FILE), then the values of each free symbol; a zoo network "
+                             "takes h= and w= for its height and width apart")
     parser.add_argument("-f", "--file", help="read the network from FILE ('-' for stdin)")
     parser.add_argument("-o", "--output", help="write the CSV to OUTPUT instead of standard "
                                                "output")
@@ -374,6 +384,7 @@ def _sweep(args: argparse.Namespace) -> int:
     """``symcnn sweep`` (registered in ``cli.COMMANDS``): writes one CSV line per
     configuration (see :class:`symcnn.sweep.Sweep` for the columns). Raises ``SymcnnError`` for bad
     input."""
+    from . import zoo
     from .network import parse
     from .sweep import _check_size, numpy
 
@@ -390,7 +401,11 @@ def _sweep(args: argparse.Namespace) -> int:
     ranges = dict(_ranges(item) for item in args.items if _ITEM.match(item))
     _check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
     grid = {name: list(itertools.chain(*parts)) for name, parts in ranges.items()}
-    net = parse(texts[0] if texts else read_source(args.file))
+    if texts and texts[0] in zoo.names():  # h= and w= make its square input I(h, w, c)
+        sides: dict[str, Any] = {side: side for side in ("h", "w") if side in grid}
+        net = zoo.load(texts[0], sides)
+    else:
+        net = parse(texts[0] if texts else read_source(args.file))
     table = net.sweep(grid)
     if args.output is None:
         with standard_output() as out:

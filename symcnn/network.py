@@ -153,10 +153,18 @@ class Network:
                     Totals(to_sympy(totals.trainable), to_sympy(totals.non_trainable),
                            to_sympy(totals.macs), to_sympy(totals.activations)))
 
-    @property
+    @functools.cached_property
     def layers(self) -> tuple[LayerRecord, ...]:
-        """One record per layer, with sympy values."""
-        return self.exact.layers
+        """One record per layer. In a network without free symbols its shapes and counts
+        are Python ints (``json.dumps`` and ``f"{r.params:,}"`` take them); otherwise,
+        and always for ``formula`` and ``args``, sympy values (``net.exact.layers``)."""
+        if not self._numeric:
+            return self.exact.layers
+        return tuple(dataclasses.replace(
+            public, input_shape=_ints(raw.input_shape),
+            output_shape=tuple(_int(v) for v in raw.output_shape),
+            params=_int(raw.params), non_trainable=_int(raw.non_trainable),
+            macs=_int(raw.macs)) for raw, public in zip(self._records, self.exact.layers))
 
     @property
     def tree(self) -> tuple[Node, ...]:
@@ -165,9 +173,10 @@ class Network:
 
     @property
     def totals(self) -> Totals:
-        """Trainable and non-trainable parameters and MACs, with FLOPs and the weights'
-        bytes derived from them."""
-        return self.exact.totals
+        """Trainable and non-trainable parameters, MACs and activations, with FLOPs and
+        the weights' bytes derived from them: Python ints in a network without free
+        symbols, sympy values otherwise (``net.exact.totals`` always)."""
+        return self.evaluated.totals
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
@@ -180,7 +189,7 @@ class Network:
 
     @property
     def input_shape(self) -> tuple[Expr, ...]:
-        return self.layers[0].output_shape
+        return self.exact.layers[0].output_shape
 
     @functools.cached_property
     def receptive_fields(self) -> dict[str, Any]:
@@ -274,7 +283,8 @@ class Network:
 
     @property
     def params(self) -> Expr:
-        """Trainable parameters, in total."""
+        """Trainable parameters, in total: an ``int`` in a network without free symbols,
+        a sympy value otherwise (as are ``non_trainable``, ``macs`` and ``activations``)."""
         return self.totals.trainable
 
     @property
@@ -364,13 +374,16 @@ class Network:
                            assume_divisible=assume_divisible)
 
     def render(self, fmt: str = "text", *, layout: str = "hwc",
-               width: int | None = None, memory: Any = None) -> str:
+               width: int | None = None, memory: Any = None, percents: bool = False
+               ) -> str:
         """The per-layer table and totals as ``text``, ``markdown``, ``latex``, ``json``
         or ``csv`` (see ``docs/formats.md``); ``memory=net.memory(...)`` adds the memory
-        to the totals."""
+        to the totals, ``percents`` each layer's share of the parameters and MACs (text
+        and Markdown)."""
         from .render import render
 
-        return render(self, fmt, layout=layout, width=width, memory=memory)
+        return render(self, fmt, layout=layout, width=width, memory=memory,
+                      percents=percents)
 
     def to_latex(self, kind: str = "table", *, layout: str = "hwc") -> str:
         """LaTeX: a booktabs ``table``, an ``align`` derivation or a whole ``document``."""
@@ -427,6 +440,15 @@ class Network:
 
 
 _CHUNK = 256  # terms added to a total at a time, between checks of its size
+
+
+def _int(value: Any) -> Any:
+    """A whole number as an ``int``; anything else (a Fraction) as it is."""
+    return int(value) if type(value) is int or getattr(value, "is_Integer", False) else value
+
+
+def _ints(shape: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    return None if shape is None else tuple(_int(v) for v in shape)
 
 
 def _bounded_total(terms: list[Any], what: str) -> Any:

@@ -128,6 +128,25 @@ def test_golden_memory(name, options, fmt, suffix):
     golden(f"{name}-memory.{suffix}", net.render(fmt, memory=net.memory(**options)))
 
 
+@pytest.mark.parametrize("name", ["mnist", "branchy", "symbolic"])
+@pytest.mark.parametrize("fmt, suffix", FORMATS[:2])
+def test_golden_percent(name, fmt, suffix):
+    golden(f"{name}-percent.{suffix}", NETWORKS[name]().render(fmt, percents=True))
+
+
+def test_percentages_are_rounded_for_display_only_and_refused_elsewhere():
+    from symcnn.render._table import percent
+
+    assert [percent(v, 1000) for v in (0, 1, 4, 5, 999, 1000)] == [
+        "0.0%", "0.1%", "0.4%", "0.5%", "99.9%", "100.0%"]
+    assert percent(1, 2000) == "0.1%" and percent(1, 2001) == "0.0%"  # half up
+    assert percent(symcnn._math.symbol("n"), 10) == "—" and percent(0, 0) == "—"
+    with pytest.raises(symcnn.SymcnnError, match="text or markdown, not json"):
+        NETWORKS["mnist"]().render("json", percents=True)
+    lines = NETWORKS["mnist"]().render(percents=True).splitlines()
+    assert lines[0].endswith("% params  % MACs") and lines[3].endswith("0.4%      29.0%")
+
+
 @pytest.mark.parametrize("fmt, suffix", FORMATS)
 def test_golden_compare(fmt, suffix):
     nets = [NETWORKS[name]() for name in ("mnist", "branchy", "symbolic")]
@@ -187,7 +206,7 @@ def test_rows_sum_to_totals(net):
                        ("macs", "macs")):
         rows = [at(r[key]) for r in data["layers"]]
         assert sympy.Add(*rows) == at(data["totals"][total])
-        assert at(data["totals"][total]) == getattr(net, key).xreplace(values)
+        assert at(data["totals"][total]) == getattr(net.exact.totals, total).xreplace(values)
     assert len(data["layers"]) == len(net.layers)
     table = list(csv.DictReader(io.StringIO(net.to_csv())))
     assert [r["name"] for r in table] == [r.name for r in net.layers]

@@ -78,8 +78,9 @@ class _Format:
     Markdown import their modules (and sympy's printers) when first used."""
 
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
-        """``memory`` (``--batch``) adds the memory to the totals."""
+              memory: Memory | None = None, percents: bool = False) -> str:
+        """``memory`` (``--batch``) adds the memory to the totals; ``percents``
+        (``--percent``, text and Markdown only) each layer's shares."""
         raise NotImplementedError
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
@@ -94,8 +95,8 @@ class _Format:
 
 class _Text(_Format):
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
-        return _table.table(net, layout, width, memory)
+              memory: Memory | None = None, percents: bool = False) -> str:
+        return _table.table(net, layout, width, memory, percents)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         return _table.formula_text([(label, value) for _, label, value in values], width)
@@ -107,8 +108,8 @@ class _Text(_Format):
 
 class _Markdown(_Format):
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
-        return _table.markdown(net, layout, memory)
+              memory: Memory | None = None, percents: bool = False) -> str:
+        return _table.markdown(net, layout, memory, percents)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
@@ -120,7 +121,7 @@ class _Markdown(_Format):
 
 class _LaTeX(_Format):
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _latex
 
         return _latex.to_latex(net, latex_kind, layout, memory)
@@ -139,7 +140,7 @@ class _LaTeX(_Format):
 
 class _JSON(_Format):
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _data
 
         return _data.to_json(net, layout, memory)
@@ -158,7 +159,7 @@ class _JSON(_Format):
 
 class _CSV(_Format):
     def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
-              memory: Memory | None = None) -> str:
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _data
 
         return _data.to_csv(net, layout, memory)
@@ -188,17 +189,22 @@ def _format(fmt: str) -> _Format:
 
 def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
            width: int | None = None, latex_kind: str = "table",
-           memory: Memory | None = None) -> str:
+           memory: Memory | None = None, percents: bool = False) -> str:
     """The per-layer table and totals of ``net`` in a format of :data:`FORMATS`.
 
     ``layout`` shows image shapes as ``hwc`` (channels last, as computed) or ``chw``;
     ``width`` fits the text table to that many columns; ``latex_kind`` is ``table``,
     ``align`` or ``document``; ``memory`` (``net.memory(...)``) adds the memory to the
-    totals (and each layer's activations to JSON and CSV).
+    totals (and each layer's activations to JSON and CSV); ``percents`` adds each
+    layer's share of the parameters and of the MACs (text and Markdown).
     """
     form = _format(fmt)
     check_layout(layout)
-    extra = {} if memory is None else {"memory": memory}
+    extra: dict[str, Any] = {} if memory is None else {"memory": memory}
+    if percents:
+        if fmt not in ("text", "markdown"):
+            raise SymcnnError(f"the percentages are shown in text or markdown, not {fmt}")
+        extra["percents"] = True
     with _long_integers():
         return form.table(net, layout, width, latex_kind, **extra)
 

@@ -144,12 +144,32 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
     return "\n".join(lines) + "\n"
 
 
+PERCENT = ("% params", "% MACs")
+
+
+def percent(value: Any, whole: Any) -> str:
+    """``value`` as a percentage of ``whole``, rounded half up to a tenth for display
+    only (in integers: the counts stay exact); "—" where either is not a number."""
+    if not (is_integer(value) and is_integer(whole)) or int(whole) == 0:
+        return "—"
+    tenths = (2000 * int(value) + int(whole)) // (2 * int(whole))
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def _percent_cells(row: Row, sums: Any) -> tuple[str, str]:
+    return (percent(row.record.params, sums.trainable), percent(row.record.macs, sums.macs))
+
+
 def table(net: Viewed, layout: str = "hwc", width: int | None = None,
-          memory: Memory | None = None) -> str:
-    """The text table: one row per layer, then the totals (and the memory)."""
-    body = [_cells(row, layout) for row in rows(net, evaluated=True)]
+          memory: Memory | None = None, percents: bool = False) -> str:
+    """The text table: one row per layer (with ``percents``, each one's share of the
+    trainable parameters and of the MACs), then the totals (and the memory)."""
+    sums = totals(net, evaluated=True)
+    body = [_cells(row, layout) + (_percent_cells(row, sums) if percents else ())
+            for row in rows(net, evaluated=True)]
     totals_block = "\n".join(_labelled(total_lines(net, memory), width))
-    return grid(HEADER, body, width) + "\n" + totals_block + "\n"
+    header = HEADER + (PERCENT if percents else ())
+    return grid(header, body, width) + "\n" + totals_block + "\n"
 
 
 def receptive(net: Any, markdown: bool, width: int | None) -> str:
@@ -195,13 +215,17 @@ def _md(cell: str) -> str:
     return cell
 
 
-def markdown(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> str:
+def markdown(net: Viewed, layout: str = "hwc", memory: Memory | None = None,
+             percents: bool = False) -> str:
     """A GitHub Markdown table of the layers, then one of the totals."""
-    lines = ["| " + " | ".join(HEADER) + " |", "|:--|:--|--:|--:|"]
+    header = HEADER + (PERCENT if percents else ())
+    lines = ["| " + " | ".join(header) + " |", "|:--|:--|" + "--:|" * (len(header) - 2)]
+    sums = totals(net, evaluated=True)
     for row in rows(net, evaluated=True):
         name, shape, params, macs = _cells(row, layout)
         name = "&emsp;" * row.depth + row.label
-        lines.append("| " + " | ".join(_md(c) for c in (name, shape, params, macs)) + " |")
+        cells = (name, shape, params, macs) + (_percent_cells(row, sums) if percents else ())
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     lines += ["", "| total | |", "|:--|--:|"]
     lines += [f"| {label} | {_md(value)} |" for label, value in total_lines(net, memory)]
     return "\n".join(lines) + "\n"
