@@ -15,9 +15,11 @@ import symcnn  # noqa: E402
 # The page is cut to the table: the box is measured, the page made its size.
 PAGE = r"""\documentclass{article}
 \usepackage{amsmath}
+\usepackage{array}
 \usepackage{booktabs}
+\usepackage{tabularx}
 \begin{document}
-\setbox0=\hbox{%s}
+\setbox0=\vbox{\hsize=\textwidth\parindent=0pt %s}
 \pdfpagewidth=\dimexpr\wd0+12pt\relax
 \pdfpageheight=\dimexpr\ht0+\dp0+12pt\relax
 \pdfhorigin=6pt

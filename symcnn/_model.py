@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
-from ._math import total
+from ._math import product, total
 
 if TYPE_CHECKING:
     from .kinds import Kind
@@ -43,6 +43,12 @@ class LayerRecord:
     depth: int
     index: int
 
+    @property
+    def activations(self) -> Any:
+        """The elements of the layer's output, for one sample: the product of its output
+        shape (what a framework keeps of it for the backward pass)."""
+        return product(self.output_shape)
+
 
 @dataclass(frozen=True)
 class Node:
@@ -55,10 +61,13 @@ class Node:
 
 @dataclass(frozen=True)
 class Totals:
-    """The network's totals; every other total (FLOPs, bytes) is derived here."""
+    """The network's totals; every other total (FLOPs, bytes) is derived here.
+    ``activations`` sums the output elements of every layer but the input, for one
+    sample (see ``docs/conventions.md``); tables show it with the memory (``--batch``)."""
     trainable: Any
     non_trainable: Any
     macs: Any
+    activations: Any
 
     @property
     def total(self) -> Any:
@@ -85,13 +94,14 @@ class Totals:
 #: The totals by the names users give them (``net.formula("macs")``,
 #: ``net.largest("n", weights_bytes=...)``), each a :class:`Totals` attribute.
 TOTAL_NAMES = {"params": "trainable", "non_trainable": "non_trainable", "total": "total",
-               "macs": "macs", "flops": "flops", "weights_bytes": "float32_bytes"}
+               "macs": "macs", "flops": "flops", "weights_bytes": "float32_bytes",
+               "activations": "activations"}
 
 
 def totals_of(records: tuple[LayerRecord, ...]) -> Totals:
     """The sums of the records' counts, each in one step."""
     return Totals(total(r.params for r in records), total(r.non_trainable for r in records),
-                  total(r.macs for r in records))
+                  total(r.macs for r in records), total(r.activations for r in records[1:]))
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,8 @@ class Viewed(Protocol):
     def non_trainable(self) -> Any: ...
     @property
     def macs(self) -> Any: ...
+    @property
+    def receptive_fields(self) -> dict[str, Any]: ...
 
     def formula(self, what: str = "params", *, collect: Any = None, factor: bool = False,
                 expand: bool = False, assume_divisible: bool = False) -> Any: ...

@@ -22,13 +22,14 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import limits
 from ._version import __version__
 from .errors import DSLSyntaxError, ShapeError, SymcnnError, warnings_as_lines
 
 if TYPE_CHECKING:
+    from ._memory import Memory
     from .network import Network
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -79,6 +80,7 @@ class Command:
 # ---- options shared by every command that prints a network -----------------------
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
+    from ._memory import DTYPES, OPTIMIZERS
     from .render import FORMATS
 
     parser.add_argument("--set", action="extend", nargs="+", default=[],
@@ -96,9 +98,24 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--width", type=int, metavar="COLUMNS",
                         help="fit the text table to COLUMNS characters (default: the "
                              "terminal's width on a terminal, no limit when piped)")
+    parser.add_argument("--percent", action="store_true",
+                        help="add each layer's share of the trainable parameters and of "
+                             "the MACs, rounded to 0.1%% for display (text or markdown)")
     parser.add_argument("--rf", action="store_true",
                         help="print each layer's receptive field (size, effective stride "
                              "and padding) instead of its counts (text or markdown)")
+    memory = parser.add_argument_group(
+        "memory", "any of these adds the memory to the totals: the activations per sample, "
+                  "and the bytes of the weights, a batch's input and activations, and a "
+                  "training step (see docs/conventions.md)")
+    memory.add_argument("--batch", metavar="B",
+                        help="the batch size: a whole number, or a symbol's name such as b "
+                             "(default: 1)")
+    memory.add_argument("--dtype", choices=tuple(DTYPES),
+                        help="the number type of weights and activations (default: float32)")
+    memory.add_argument("--optimizer", choices=tuple(OPTIMIZERS),
+                        help="the optimiser whose state the training estimate counts: sgd "
+                             "(none), momentum (1 value per parameter), adam (2; default)")
     closed = parser.add_argument_group("closed forms")
     closed.add_argument("--formula", action="store_true",
                         help="print only the totals in closed form")
@@ -197,9 +214,22 @@ def _show(net: Network, args: argparse.Namespace) -> int:
                               assume_divisible=args.assume_divisible)
     else:
         out = render(net, args.format, layout=args.layout, width=width,
-                     latex_kind=args.latex_kind)
+                     latex_kind=args.latex_kind, memory=_memory(net, args),
+                     percents=args.percent)
     _print(out)
     return EXIT_OK
+
+
+def _memory(net: Network, args: argparse.Namespace) -> Memory | None:
+    """The memory that ``--batch``, ``--dtype`` or ``--optimizer`` ask for, or None."""
+    if args.batch is None and args.dtype is None and args.optimizer is None:
+        return None
+    batch: int | str = 1 if args.batch is None else args.batch.strip()
+    if isinstance(batch, str) and batch.isdigit():
+        if len(batch) > 20:
+            raise SymcnnError(f"--batch {batch[:20]}…: a batch of more than 20 digits")
+        batch = int(batch)
+    return net.memory(batch, args.dtype or "float32", args.optimizer or "adam")
 
 
 # ---- the main command: symcnn NETWORK | -f FILE ------------------------------------
@@ -310,7 +340,9 @@ def _zoo(args: argparse.Namespace) -> int:
     from .render import overview
 
     if args.name is not None:
-        return _show(_at(zoo.source(args.name), args), args)
+        # h= and w= make the zoo's square input I(n, n, c) into I(h, w, c)
+        sides = any(key in ("h", "w") for key in _values(args.set or []))
+        return _show(_at(zoo.source(args.name, rectangular=sides), args), args)
     if args.formula:
         raise SymcnnError("--formula needs a network: symcnn zoo NAME --formula")
     # The listing compares networks at one size: ImageNet's 224, and 16 frames for the
@@ -340,6 +372,7 @@ included), optionally with a step A..B:STEP; every free symbol needs a LIST.
 examples:
   symcnn sweep "I(n,n,3) C(f,k) P(2) D(10)" n=32..64 k=3,5,7 f=16..128:16
   symcnn sweep -f examples/zoo/vgg16.cnn n=32..1024:32 -o vgg16.csv
+  symcnn sweep resnet50 h=224..512:32 w=224,384
 """
 
 
@@ -348,8 +381,9 @@ def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = SWEEP_EXAMPLES
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("items", nargs="*", metavar="NETWORK | NAME=LIST",
-                        help="the network, in the symcnn language (or -f FILE), then the "
-                             "values of each free symbol")
+                        help="the network, in the symcnn language or a zoo name (or -f "
+                             "FILE), then the values of each free symbol; a zoo network "
+                             "takes h= and w= for its height and width apart")
     parser.add_argument("-f", "--file", help="read the network from FILE ('-' for stdin)")
     parser.add_argument("-o", "--output", help="write the CSV to OUTPUT instead of standard "
                                                "output")
@@ -359,6 +393,7 @@ def _sweep(args: argparse.Namespace) -> int:
     """``symcnn sweep`` (registered in ``cli.COMMANDS``): writes one CSV line per
     configuration (see :class:`symcnn.sweep.Sweep` for the columns). Raises ``SymcnnError`` for bad
     input."""
+    from . import zoo
     from .network import parse
     from .sweep import _check_size, numpy
 
@@ -375,7 +410,11 @@ def _sweep(args: argparse.Namespace) -> int:
     ranges = dict(_ranges(item) for item in args.items if _ITEM.match(item))
     _check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
     grid = {name: list(itertools.chain(*parts)) for name, parts in ranges.items()}
-    net = parse(texts[0] if texts else read_source(args.file))
+    if texts and texts[0] in zoo.names():  # h= and w= make its square input I(h, w, c)
+        sides: dict[str, Any] = {side: side for side in ("h", "w") if side in grid}
+        net = zoo.load(texts[0], sides)
+    else:
+        net = parse(texts[0] if texts else read_source(args.file))
     table = net.sweep(grid)
     if args.output is None:
         with standard_output() as out:
@@ -425,7 +464,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     values = _values(args.set)
     nets = [(item, _named_network(item, values)) for item in args.networks]
-    _print(overview(nets, args.format, width=_width(args)))
+    _print(overview(nets, args.format, width=_width(args), detail=True))
     return EXIT_OK
 
 

@@ -132,7 +132,9 @@ class Network:
                 totals = Totals(_bounded_total([r.params for r in records], "trainable params"),
                                 _bounded_total([r.non_trainable for r in records],
                                                "non-trainable params"),
-                                _bounded_total([r.macs for r in records], "MACs"))
+                                _bounded_total([r.macs for r in records], "MACs"),
+                                _bounded_total([r.activations for r in records[1:]],
+                                               "activations"))
         return View(records, self._tree, totals)
 
     @functools.cached_property
@@ -154,12 +156,20 @@ class Network:
         totals = self.evaluated.totals
         return View(layers, tuple(convert(node) for node in self._tree),
                     Totals(to_sympy(totals.trainable), to_sympy(totals.non_trainable),
-                           to_sympy(totals.macs)))
+                           to_sympy(totals.macs), to_sympy(totals.activations)))
 
-    @property
+    @functools.cached_property
     def layers(self) -> tuple[LayerRecord, ...]:
-        """One record per layer, with sympy values."""
-        return self.exact.layers
+        """One record per layer. In a network without free symbols its shapes and counts
+        are Python ints (``json.dumps`` and ``f"{r.params:,}"`` take them); otherwise,
+        and always for ``formula`` and ``args``, sympy values (``net.exact.layers``)."""
+        if not self._numeric:
+            return self.exact.layers
+        return tuple(dataclasses.replace(
+            public, input_shape=_ints(raw.input_shape),
+            output_shape=tuple(_int(v) for v in raw.output_shape),
+            params=_int(raw.params), non_trainable=_int(raw.non_trainable),
+            macs=_int(raw.macs)) for raw, public in zip(self._records, self.exact.layers))
 
     @property
     def tree(self) -> tuple[Node, ...]:
@@ -168,9 +178,10 @@ class Network:
 
     @property
     def totals(self) -> Totals:
-        """Trainable and non-trainable parameters and MACs, with FLOPs and the weights'
-        bytes derived from them."""
-        return self.exact.totals
+        """Trainable and non-trainable parameters, MACs and activations, with FLOPs and
+        the weights' bytes derived from them: Python ints in a network without free
+        symbols, sympy values otherwise (``net.exact.totals`` always)."""
+        return self.evaluated.totals
 
     @property
     def output_shape(self) -> tuple[Any, ...]:
@@ -183,7 +194,7 @@ class Network:
 
     @property
     def input_shape(self) -> tuple[Expr, ...]:
-        return self.layers[0].output_shape
+        return self.exact.layers[0].output_shape
 
     @functools.cached_property
     def receptive_fields(self) -> dict[str, Any]:
@@ -238,14 +249,16 @@ class Network:
     def compare(self, *others: Network, names: Sequence[str] | None = None,
                 fmt: str = "text") -> str:
         """This network's totals next to others', one row each (``symcnn compare``), in
-        any format; ``names`` label the rows (``A``, ``B``, ... by default).
+        any format: parameters, MACs, weights in bytes (float32), activations per sample
+        and the receptive field of the last feature map; ``names`` label the rows
+        (``A``, ``B``, ... by default).
 
         >>> a, b = parse("I(32, 32, 3) C(16, 3)"), parse("I(32, 32, 3) C(16, 5)")
         >>> print(a.compare(b, names=["3x3", "5x5"]), end="")
-        network  input        params  MACs
-        -------  -----------  ------  -------
-        3x3      (32, 32, 3)  448     388,800
-        5x5      (32, 32, 3)  1,216   940,800
+        network  input        params  MACs     weights (bytes)  activations  receptive field
+        -------  -----------  ------  -------  ---------------  -----------  ---------------
+        3x3      (32, 32, 3)  448     388,800  1,792            14,400       3 × 3
+        5x5      (32, 32, 3)  1,216   940,800  4,864            12,544       5 × 5
         """
         from .render import overview
 
@@ -253,14 +266,15 @@ class Network:
         labels = list(names) if names is not None else [chr(65 + i) for i in range(len(nets))]
         if len(labels) != len(nets):
             raise SymcnnError(f"{len(labels)} names for {len(nets)} networks")
-        return overview(list(zip(labels, nets)), fmt)
+        return overview(list(zip(labels, nets)), fmt, detail=True)
 
     def largest(self, name: str, **bounds: int) -> int:
         """The largest valid value of the free symbol ``name`` whose totals are at most
         the bounds: ``net.largest("n", macs=10**10)``; bounds are ``params``,
-        ``non_trainable``, ``total``, ``macs``, ``flops`` and ``weights_bytes`` (float32),
-        several at once. Exact: a search on the closed forms, floors included, invalid
-        sizes skipped. Every other symbol needs a value first (``subs``)."""
+        ``non_trainable``, ``total``, ``macs``, ``flops``, ``weights_bytes`` (float32) and
+        ``activations`` (output elements per sample), several at once. Exact: a search on
+        the closed forms, floors included, invalid sizes skipped. Every other symbol needs
+        a value first (``subs``)."""
         from ._solve import solve
 
         return solve(self, name, bounds, largest=True)
@@ -274,7 +288,8 @@ class Network:
 
     @property
     def params(self) -> Expr:
-        """Trainable parameters, in total."""
+        """Trainable parameters, in total: an ``int`` in a network without free symbols,
+        a sympy value otherwise (as are ``non_trainable``, ``macs`` and ``activations``)."""
         return self.totals.trainable
 
     @property
@@ -286,6 +301,28 @@ class Network:
     def macs(self) -> Expr:
         """Multiply-accumulates of one forward pass of one sample."""
         return self.totals.macs
+
+    @property
+    def activations(self) -> Expr:
+        """Output elements of every layer but the input, for one sample: what a training
+        step keeps for the backward pass (``record.activations`` for one layer)."""
+        return self.totals.activations
+
+    def memory(self, batch: Any = 1, dtype: str = "float32",
+               optimizer: str = "adam") -> Any:
+        """Bytes of the weights, of a batch's input and activations, and of a training
+        step (weights, gradients, optimiser state and activations), exact: ``dtype`` is
+        ``float32``, ``float16``, ``bfloat16``, ``int8`` or ``float64``; ``optimizer``
+        ``sgd``, ``momentum`` or ``adam``; ``batch`` a whole number or a symbol's name.
+        Returns a :class:`symcnn._memory.Memory`; see ``docs/conventions.md``.
+
+        >>> m = parse("I(32, 32, 3) C(16, 3) G O(10)").memory(batch=8, dtype="float16")
+        >>> m.weights, m.activations_bytes, m.training
+        (1236, 230816, 284912)
+        """
+        from ._memory import memory
+
+        return memory(self, batch, dtype, optimizer)
 
     @property
     def is_numeric(self) -> bool:
@@ -342,13 +379,16 @@ class Network:
                            assume_divisible=assume_divisible)
 
     def render(self, fmt: str = "text", *, layout: str = "hwc",
-               width: int | None = None) -> str:
+               width: int | None = None, memory: Any = None, percents: bool = False
+               ) -> str:
         """The per-layer table and totals as ``text``, ``markdown``, ``latex``, ``json``
         or ``csv``, or a diagram as ``dot``, ``svg`` or ``tikz`` (see
-        ``docs/formats.md``)."""
+        ``docs/formats.md``); ``memory=net.memory(...)`` adds the memory to the totals,
+        ``percents`` each layer's share of the parameters and MACs (text and Markdown)."""
         from .render import render
 
-        return render(self, fmt, layout=layout, width=width)
+        return render(self, fmt, layout=layout, width=width, memory=memory,
+                      percents=percents)
 
     def to_latex(self, kind: str = "table", *, layout: str = "hwc") -> str:
         """LaTeX: a booktabs ``table``, an ``align`` derivation or a whole ``document``."""
@@ -446,6 +486,15 @@ class Network:
 
 
 _CHUNK = 256  # terms added to a total at a time, between checks of its size
+
+
+def _int(value: Any) -> Any:
+    """A whole number as an ``int``; anything else (a Fraction) as it is."""
+    return int(value) if type(value) is int or getattr(value, "is_Integer", False) else value
+
+
+def _ints(shape: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    return None if shape is None else tuple(_int(v) for v in shape)
 
 
 def _bounded_total(terms: list[Any], what: str) -> Any:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sympy
@@ -48,10 +48,17 @@ class Sweep:
 
     Columns: the swept symbols (in the order given), ``params``, ``non_trainable``,
     ``macs``, the output shape (``out_h``, ``out_w``, ``out_c`` for an image, ``out_f``
-    for a vector) and ``valid`` (every condition of ``net.constraints`` holds; where it
-    is false the other numbers describe no real network). Each column is a NumPy array,
-    of int64 where that is exact and of Python ints (``dtype=object``) where int64 would
-    overflow.
+    for a vector) and ``valid`` (every condition of ``net.constraints`` holds). Each
+    column is a NumPy array, of int64 where that is exact and of Python ints
+    (``dtype=object``) where int64 would overflow; the arrays hold the formulas' values
+    at every configuration, also where ``valid`` is false and they describe no real
+    network. The rows, as iteration, ``rows()``, ``to_csv`` and ``to_pandas`` give
+    them, leave those counts and sizes empty (``None``, an empty CSV cell, ``<NA>``).
+
+    >>> import symcnn
+    >>> table = symcnn.parse("I(n, n, 3) C(8, 3) P(2)").sweep(n=[3, 4, 6])
+    >>> [(row["n"], row["macs"]) for row in table]
+    [(3, None), (4, 864), (6, 3456)]
     """
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
@@ -63,22 +70,67 @@ class Sweep:
     def __getitem__(self, name: str) -> Any:
         return self.columns[name]
 
-    def rows(self) -> Iterable[dict[str, Any]]:
-        """Each configuration as a dict of plain Python values."""
+    def _computed(self) -> list[str]:
+        """The columns the formulas give: all but the symbols' and ``valid``."""
         names = list(self.columns)
-        for values in zip(*(self.columns[n].tolist() for n in names)):
-            yield dict(zip(names, values))
+        return names[names.index("params"):names.index("valid")]
+
+    def _blocks(self) -> Iterable[list[list[Any]]]:
+        """The columns as Python values, a block of rows at a time, the computed ones
+        ``None`` where the row is not valid."""
+        names = list(self.columns)
+        computed = [names.index(name) for name in self._computed()]
+        for start in range(0, len(self), _BLOCK):
+            columns = [self.columns[n][start:start + _BLOCK].tolist() for n in names]
+            valid = columns[names.index("valid")]
+            for i in computed:
+                columns[i] = [v if ok else None for v, ok in zip(columns[i], valid)]
+            yield columns
+
+    def rows(self) -> Iterable[dict[str, Any]]:
+        """Each configuration as a dict of plain Python values (``None`` for the counts
+        and sizes of an invalid one)."""
+        names = list(self.columns)
+        for columns in self._blocks():
+            for values in zip(*columns):
+                yield dict(zip(names, values))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows())
 
     def to_csv(self, file: Any) -> None:
-        """Writes the table as CSV (a header line, then one line per configuration)."""
+        """Writes the table as CSV (a header line, then one line per configuration; an
+        invalid one's counts and sizes empty)."""
         writer = csv.writer(file, lineterminator="\n")
         names = list(self.columns)
         writer.writerow(names)
         valid = names.index("valid")
-        for start in range(0, len(self), _BLOCK):  # as Python values a block at a time
-            columns = [self.columns[n][start:start + _BLOCK].tolist() for n in names]
+        for columns in self._blocks():
             columns[valid] = ["true" if v else "false" for v in columns[valid]]
             writer.writerows(zip(*columns))
+
+    def to_pandas(self) -> Any:
+        """The table as a pandas ``DataFrame`` (``pip install "symcnn[pandas]"``): the
+        counts and sizes as nullable integers (``Int64``), ``<NA>`` where a row is not
+        valid, or as Python ints (``object``) where int64 would overflow."""
+        try:
+            import pandas  # type: ignore[import-untyped]  # no stubs installed
+        except ImportError:
+            raise ImportError('to_pandas needs pandas, which symcnn\'s "pandas" extra '
+                              'installs: pip install "symcnn[pandas]"') from None
+        valid = self.columns["valid"]
+        data = {}
+        for name, column in self.columns.items():
+            if name in self._computed():
+                if column.dtype == object:
+                    data[name] = pandas.Series([v if ok else None for v, ok in
+                                                zip(column.tolist(), valid)], dtype=object)
+                else:
+                    data[name] = pandas.array(column, dtype="Int64")
+                    data[name][~valid] = pandas.NA
+            else:
+                data[name] = column
+        return pandas.DataFrame(data)
 
     def __repr__(self) -> str:
         return f"<symcnn.Sweep: {len(self)} configurations, columns {', '.join(self.columns)}>"
@@ -94,8 +146,9 @@ def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> 
     grid = _grid(net, {**dict(values or {}), **more})
     symbols = list(grid)
     shape = tuple(len(grid[s]) for s in symbols)
-    outputs: dict[str, Any] = {"params": net.params, "non_trainable": net.non_trainable,
-                               "macs": net.macs}
+    totals = net.exact.totals
+    outputs: dict[str, Any] = {"params": totals.trainable, "non_trainable": totals.non_trainable,
+                               "macs": totals.macs}
     names = ("out_h", "out_w", "out_c") if len(net.output_shape) == 3 else ("out_f",)
     outputs.update(zip(names, net.output_shape))
     largest = {s: max(grid[s]) for s in symbols}  # every value is at least 0

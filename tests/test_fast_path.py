@@ -85,8 +85,11 @@ def test_a_numeric_network_needs_no_sympy_until_asked_for_sympy_values():
     out = _python("import sys, symcnn\n"
                   "net = symcnn.load('examples/vgg16.cnn')\n"
                   "print('sympy' in sys.modules)\n"
-                  "print(type(net.params).__name__, net.params, 'sympy' in sys.modules)")
-    assert out.stdout.split() == ["False", "Integer", "138357544", "True"]
+                  "print(type(net.params).__name__, net.params, 'sympy' in sys.modules)\n"
+                  "t = net.exact.totals.trainable\n"
+                  "print(type(t).__name__, t, 'sympy' in sys.modules)")
+    assert out.stdout.split() == ["False", "int", "138357544", "False",
+                                  "Integer", "138357544", "True"]
 
 
 def test_the_command_lines_text_table_of_a_numeric_network_needs_no_sympy():

@@ -401,8 +401,8 @@ def test_any_expression_gives_a_network_or_a_symcnn_error(place, expression):
         net = symcnn.parse(place.format(expression))
     except symcnn.SymcnnError:
         return
-    assert net.params.is_real is not False
-    for r in net.layers:
+    assert net.exact.totals.trainable.is_real is not False
+    for r in net.exact.layers:
         assert all(v.is_real is not False for v in r.output_shape)
 
 

@@ -207,7 +207,7 @@ def test_valid_programs_parse_and_their_canonical_form_is_the_same_network(named
     again = symcnn.parse(canonical)
     assert summary(again) == summary(net)
     assert again.to_dsl() == canonical
-    used = {s for r in net.layers for v in r.output_shape for s in v.free_symbols}
+    used = {s for r in net.exact.layers for v in r.output_shape for s in v.free_symbols}
     assert set(again.symbols) == used
     assert not {s.name for s in again.symbols} & set(WORDS)
 

@@ -22,6 +22,57 @@ def test_vgg16_pool5_is_the_published_figure():
     assert (field.size, field.stride, field.padding) == ((212, 212), (32, 32), (90, 90))
 
 
+# TF-Slim's networks as google-research/receptive_field measures them, written as slim
+# defines them ('SAME' 3x3 and 5x5 convolutions of stride 1 pad (k - 1)/2 on each side,
+# 'VALID' pads nothing), with the table its RECEPTIVE_FIELD_TABLE.md publishes for every
+# end-point: (end-point, symcnn's layer, receptive field, effective stride, padding).
+SLIM = {
+    "alexnet_v2": (
+        "I(n, n, 3) C(64, 11, s=4) ReLU P(3, s=2) C(192, 5, p=2) ReLU P(3, s=2) "
+        "C(384, 3, p=1) ReLU C(384, 3, p=1) ReLU C(256, 3, p=1) ReLU P(3, s=2)",
+        [("conv1", "C1", 11, 4, 0), ("pool1", "P1", 19, 8, 0), ("conv2", "C2", 51, 8, 16),
+         ("conv3", "C3", 99, 16, 32), ("conv4", "C4", 131, 16, 48),
+         ("conv5", "C5", 163, 16, 64), ("pool5", "P3", 195, 32, 64)]),
+    "vgg_a": (
+        "def c(f) = C(f, 3, p=1) ReLU\n"
+        "I(n, n, 3) c(64) P(2) c(128) P(2) c(256) c(256) P(2) c(512) c(512) P(2) "
+        "c(512) c(512) P(2)",
+        [("conv1/conv1_1", "C1", 3, 1, 1), ("pool1", "P1", 4, 2, 1),
+         ("conv2/conv2_1", "C2", 8, 2, 3), ("pool2", "P2", 10, 4, 3),
+         ("conv3/conv3_1", "C3", 18, 4, 7), ("conv3/conv3_2", "C4", 26, 4, 11),
+         ("pool3", "P3", 30, 8, 11), ("conv4/conv4_1", "C5", 46, 8, 19),
+         ("conv4/conv4_2", "C6", 62, 8, 27), ("pool4", "P4", 70, 16, 27),
+         ("conv5/conv5_1", "C7", 102, 16, 43), ("conv5/conv5_2", "C8", 134, 16, 59),
+         ("pool5", "P5", 150, 32, 59)]),
+    "vgg_16": (
+        "def c(f) = C(f, 3, p=1) ReLU\n"
+        "I(n, n, 3) c(64) c(64) P(2) c(128) c(128) P(2) c(256) c(256) c(256) P(2) "
+        "c(512) c(512) c(512) P(2) c(512) c(512) c(512) P(2)",
+        [("conv1/conv1_1", "C1", 3, 1, 1), ("pool1", "P1", 6, 2, 2),
+         ("conv2/conv2_1", "C3", 10, 2, 4), ("pool2", "P2", 16, 4, 6),
+         ("conv3/conv3_1", "C5", 24, 4, 10), ("conv3/conv3_2", "C6", 32, 4, 14),
+         ("pool3", "P3", 44, 8, 18), ("conv4/conv4_1", "C8", 60, 8, 26),
+         ("conv4/conv4_2", "C9", 76, 8, 34), ("pool4", "P4", 100, 16, 42),
+         ("conv5/conv5_1", "C11", 132, 16, 58), ("conv5/conv5_2", "C12", 164, 16, 74),
+         ("pool5", "P5", 212, 32, 90)]),
+}
+
+
+@pytest.mark.parametrize("size", [None, 224, 321])
+@pytest.mark.parametrize("name", SLIM)
+def test_every_end_point_of_the_published_receptive_field_table(name, size):
+    """The table gives the same figures at any resolution (None) and at 224 and 321;
+    symcnn's are independent of n, and the same at both sizes."""
+    program, table = SLIM[name]
+    net = symcnn.parse(program)
+    if size is not None:
+        net = net.subs(n=size)
+    for end_point, layer, rf, stride, padding in table:
+        field = net.receptive_field_of(layer)
+        assert (field.size, field.stride, field.padding) == (
+            (rf, rf), (stride, stride), (padding, padding)), f"{name}/{end_point}"
+
+
 def test_a_stack_of_same_convolutions_in_closed_form():
     net = symcnn.parse("L = 5\nI(n, n, c) [C(f, k, p=(k - 1)/2)] * L")
     (k,) = [s for s in net.symbols if s.name == "k"]

@@ -116,6 +116,45 @@ def test_golden(name, fmt, suffix):
     golden(f"{name}.{suffix}", NETWORKS[name]().render(fmt))
 
 
+FORMATS = [("text", "txt"), ("markdown", "md"), ("json", "json"), ("csv", "csv"),
+           ("latex", "tex")]
+
+
+@pytest.mark.parametrize("name, options", [
+    ("branchy", {"batch": 16, "dtype": "float16", "optimizer": "adam"}),
+    ("symbolic", {"batch": "b", "dtype": "bfloat16", "optimizer": "momentum"})])
+@pytest.mark.parametrize("fmt, suffix", FORMATS)
+def test_golden_memory(name, options, fmt, suffix):
+    net = NETWORKS[name]()
+    golden(f"{name}-memory.{suffix}", net.render(fmt, memory=net.memory(**options)))
+
+
+@pytest.mark.parametrize("name", ["mnist", "branchy", "symbolic"])
+@pytest.mark.parametrize("fmt, suffix", FORMATS[:2])
+def test_golden_percent(name, fmt, suffix):
+    golden(f"{name}-percent.{suffix}", NETWORKS[name]().render(fmt, percents=True))
+
+
+def test_percentages_are_rounded_for_display_only_and_refused_elsewhere():
+    from symcnn.render._table import percent
+
+    assert [percent(v, 1000) for v in (0, 1, 4, 5, 999, 1000)] == [
+        "0.0%", "0.1%", "0.4%", "0.5%", "99.9%", "100.0%"]
+    assert percent(1, 2000) == "0.1%" and percent(1, 2001) == "0.0%"  # half up
+    assert percent(symcnn._math.symbol("n"), 10) == "—" and percent(0, 0) == "—"
+    with pytest.raises(symcnn.SymcnnError, match="text or markdown, not json"):
+        NETWORKS["mnist"]().render("json", percents=True)
+    lines = NETWORKS["mnist"]().render(percents=True).splitlines()
+    assert lines[0].endswith("% params  % MACs") and lines[3].endswith("0.4%      29.0%")
+
+
+@pytest.mark.parametrize("fmt, suffix", FORMATS)
+def test_golden_compare(fmt, suffix):
+    nets = [NETWORKS[name]() for name in ("mnist", "branchy", "symbolic")]
+    golden(f"compare.{suffix}", nets[0].compare(*nets[1:], names=["mnist", "branchy",
+                                                                   "symbolic"], fmt=fmt))
+
+
 def test_golden_chw_and_width():
     net = NETWORKS["symbolic"]()
     golden("symbolic-chw-60.txt", net.render(layout="chw", width=60))
@@ -168,7 +207,7 @@ def test_rows_sum_to_totals(net):
                        ("macs", "macs")):
         rows = [at(r[key]) for r in data["layers"]]
         assert sympy.Add(*rows) == at(data["totals"][total])
-        assert at(data["totals"][total]) == getattr(net, key).xreplace(values)
+        assert at(data["totals"][total]) == getattr(net.exact.totals, total).xreplace(values)
     assert len(data["layers"]) == len(net.layers)
     table = list(csv.DictReader(io.StringIO(net.to_csv())))
     assert [r["name"] for r in table] == [r.name for r in net.layers]

@@ -33,6 +33,7 @@ from ._text import text
 if TYPE_CHECKING:
     from sympy import Expr
 
+    from .._memory import Memory
     from .._model import Viewed
 
 __all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
@@ -77,87 +78,103 @@ class _Format:
     totals, and several networks side by side. The formats other than text and
     Markdown import their modules (and sympy's printers) when first used."""
 
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
+        """``memory`` (``--batch``) adds the memory to the totals; ``percents``
+        (``--percent``, text and Markdown only) each layer's shares."""
         raise NotImplementedError
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         raise NotImplementedError
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
+        """``detail`` (``symcnn compare``) adds weights, activations and receptive
+        field."""
         raise NotImplementedError
 
 
 class _Text(_Format):
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
-        return _table.table(net, layout, width)
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
+        return _table.table(net, layout, width, memory, percents)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         return _table.formula_text([(label, value) for _, label, value in values], width)
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
-        return _table.overview(nets, width)
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
+        return _table.overview(nets, width, detail)
 
 
 class _Markdown(_Format):
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
-        return _table.markdown(net, layout)
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
+        return _table.markdown(net, layout, memory, percents)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         return "".join(f"- {label}: `{text(value)}`\n" for _, label, value in values)
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
-        return _table.overview_markdown(nets)
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
+        return _table.overview_markdown(nets, detail)
 
 
 class _LaTeX(_Format):
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _latex
 
-        return _latex.to_latex(net, latex_kind, layout)
+        return _latex.to_latex(net, latex_kind, layout, memory)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         from . import _latex
 
         return _latex.formulas(values)
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
         from . import _latex
 
-        return _latex.overview(nets)
+        return _latex.overview(nets, detail)
 
 
 class _JSON(_Format):
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _data
 
-        return _data.to_json(net, layout)
+        return _data.to_json(net, layout, memory)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         from . import _data
 
         return _data.formulas_json([(key, value) for key, _, value in values])
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
         from . import _data
 
-        return _data.overview_json(nets)
+        return _data.overview_json(nets, detail)
 
 
 class _CSV(_Format):
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
         from . import _data
 
-        return _data.to_csv(net, layout)
+        return _data.to_csv(net, layout, memory)
 
     def formulas(self, values: list[tuple[str, str, Expr]], width: int | None) -> str:
         from . import _data
 
         return _data.formulas_csv([(key, value) for key, _, value in values])
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
         from . import _data
 
-        return _data.overview_csv(nets)
+        return _data.overview_csv(nets, detail)
 
 
 class _Diagram(_Format):
@@ -167,7 +184,12 @@ class _Diagram(_Format):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str) -> str:
+    def table(self, net: Viewed, layout: str, width: int | None, latex_kind: str,
+              memory: Memory | None = None, percents: bool = False) -> str:
+        if memory is not None or percents:
+            raise SymcnnError(f"--format {self.name} draws a network; the memory and the "
+                              "percentages print as text or markdown (memory: also latex, "
+                              "json or csv)")
         from . import _dot, _svg, _tikz
 
         draw = {"dot": _dot.draw, "svg": _svg.draw, "tikz": _tikz.draw}[self.name]
@@ -177,7 +199,8 @@ class _Diagram(_Format):
         raise SymcnnError(f"--format {self.name} draws a network; its closed forms print "
                           "as text, markdown, latex, json or csv")
 
-    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
+    def overview(self, nets: Sequence[tuple[str, Viewed]], width: int | None,
+                 detail: bool = False) -> str:
         raise SymcnnError(f"--format {self.name} draws one network; several print as "
                           "text, markdown, latex, json or csv")
 
@@ -195,18 +218,27 @@ def _format(fmt: str) -> _Format:
 
 
 def render(net: Viewed, fmt: str = "text", *, layout: str = "hwc",
-           width: int | None = None, latex_kind: str = "table") -> str:
+           width: int | None = None, latex_kind: str = "table",
+           memory: Memory | None = None, percents: bool = False) -> str:
     """The per-layer table and totals of ``net`` in a format of :data:`FORMATS`.
 
     ``layout`` shows image shapes as ``hwc`` (channels last, as computed) or ``chw``;
     ``width`` fits the text table to that many columns; ``latex_kind`` is ``table``,
     ``align`` or ``document`` (with ``tikz``, ``document`` is a standalone document).
     ``dot``, ``svg`` and ``tikz`` draw the network instead of tabulating it.
+    ``memory`` (``net.memory(...)``) adds the memory to the totals (and each layer's
+    activations to JSON and CSV); ``percents`` adds each layer's share of the
+    parameters and of the MACs (text and Markdown).
     """
     form = _format(fmt)
     check_layout(layout)
+    extra: dict[str, Any] = {} if memory is None else {"memory": memory}
+    if percents:
+        if fmt not in ("text", "markdown"):
+            raise SymcnnError(f"the percentages are shown in text or markdown, not {fmt}")
+        extra["percents"] = True
     with _long_integers():
-        return form.table(net, layout, width, latex_kind)
+        return form.table(net, layout, width, latex_kind, **extra)
 
 
 def render_formulas(net: Viewed, fmt: str = "text", *, width: int | None = None,
@@ -220,12 +252,14 @@ def render_formulas(net: Viewed, fmt: str = "text", *, width: int | None = None,
 
 
 def overview(nets: Sequence[tuple[str, Viewed]], fmt: str = "text", *,
-             width: int | None = None) -> str:
+             width: int | None = None, detail: bool = False) -> str:
     """Several networks, one row each: name, input shape, parameters and MACs
-    (``symcnn zoo``)."""
+    (``symcnn zoo``); with ``detail`` (``symcnn compare``) also the weights' bytes in
+    float32, the activations per sample and the last receptive field."""
     form = _format(fmt)
+    extra = {"detail": True} if detail else {}
     with _long_integers():
-        return form.overview(nets, width)
+        return form.overview(nets, width, **extra)
 
 
 def render_receptive(net: Any, fmt: str = "text", *, width: int | None = None) -> str:

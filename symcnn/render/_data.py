@@ -20,14 +20,16 @@ from sympy import Expr
 from .._version import __version__
 from ._printers import latex, plain
 from .._math import is_integer
-from ._summary import arranged, totals
+from ._summary import arranged, overview_items, totals
 
 if TYPE_CHECKING:
+    from .._memory import Memory
     from .._model import Viewed
 
 SCHEMA = 1
 CSV_COLUMNS = ("index", "name", "kind", "depth", "output_shape", "params_formula",
                "params", "non_trainable", "macs")
+MEMORY_COLUMNS = ("activations", "activations_bytes")
 
 
 def exact(value: Expr) -> int | str:
@@ -43,9 +45,11 @@ def _shape_latex(shape: Sequence[Expr] | None, layout: str) -> list[str] | None:
     return None if shape is None else [latex(v) for v in arranged(shape, layout)]
 
 
-def document(net: Viewed, layout: str = "hwc") -> dict[str, Any]:
-    """The JSON document as Python data."""
-    layers = []
+def document(net: Viewed, layout: str = "hwc", memory: Memory | None = None
+             ) -> dict[str, Any]:
+    """The JSON document as Python data; ``memory`` adds each layer's ``activations``
+    and the totals' ``memory``."""
+    layers: list[dict[str, Any]] = []
     for r in net.layers:
         layers.append({
             "index": r.index, "name": r.name, "kind": r.kind, "depth": r.depth,
@@ -59,7 +63,16 @@ def document(net: Viewed, layout: str = "hwc") -> dict[str, Any]:
                       "params": latex(r.params), "params_formula": latex(r.formula),
                       "non_trainable": latex(r.non_trainable), "macs": latex(r.macs)},
         })
+        if memory is not None:
+            layers[-1]["activations"] = exact(r.activations)
     sums = {key: value for key, _, value in totals(net).items()}
+    extra: dict[str, Any] = {}
+    if memory is not None:
+        values = {key: value for key, _, value in memory.items()}
+        extra["memory"] = {"batch": exact(memory.batch), "dtype": memory.dtype,
+                           "optimizer": memory.optimizer,
+                           **{key: exact(v) for key, v in values.items()},
+                           "latex": {key: latex(v) for key, v in values.items()}}
     return {
         "symcnn": __version__,
         "schema": SCHEMA,
@@ -70,7 +83,7 @@ def document(net: Viewed, layout: str = "hwc") -> dict[str, Any]:
         "output_shape": _shape(net.output_shape, layout),
         "layers": layers,
         "totals": {**{key: exact(v) for key, v in sums.items()},
-                   "latex": {key: latex(v) for key, v in sums.items()}},
+                   "latex": {key: latex(v) for key, v in sums.items()}, **extra},
     }
 
 
@@ -85,19 +98,25 @@ _SCALAR = r'(?:"(?:[^"\\]|\\.)*"|-?\d+|null|true|false)'
 _FLAT_LIST = re.compile(rf"\[\s*{_SCALAR}(?:\s*,\s*{_SCALAR})*\s*\]")
 
 
-def to_json(net: Viewed, layout: str = "hwc") -> str:
-    return dumps(document(net, layout))
+def to_json(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> str:
+    return dumps(document(net, layout, memory))
 
 
-def to_csv(net: Viewed, layout: str = "hwc") -> str:
-    """One row per layer, in ``net.layers`` order; the totals are the column sums."""
+def to_csv(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> str:
+    """One row per layer, in ``net.layers`` order; the totals are the column sums.
+    ``memory`` adds each layer's ``activations`` (per sample) and ``activations_bytes``
+    (over the batch; the input's row, 0, is not among the activations)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (() if memory is None else MEMORY_COLUMNS))
     for r in net.layers:
         shape = "(" + ", ".join(plain(v) for v in arranged(r.output_shape, layout)) + ")"
-        writer.writerow([r.index, r.name, r.kind, r.depth, shape, plain(r.formula),
-                         exact(r.params), exact(r.non_trainable), exact(r.macs)])
+        row = [r.index, r.name, r.kind, r.depth, shape, plain(r.formula),
+               exact(r.params), exact(r.non_trainable), exact(r.macs)]
+        if memory is not None:
+            elements = 0 if r.index == 0 else r.activations
+            row += [exact(elements), exact(elements * memory.batch * memory.value_bytes)]
+        writer.writerow(row)
     return out.getvalue()
 
 
@@ -115,18 +134,32 @@ def formulas_csv(pairs: list[tuple[str, Expr]]) -> str:
     return out.getvalue()
 
 
-def overview_json(nets: Sequence[tuple[str, Viewed]]) -> str:
+def _overview_values(net: Viewed, detail: bool) -> dict[str, Any]:
+    return {key: (None if value is None else [exact(v) for v in value])
+            if key == "receptive_field" else exact(value)
+            for key, _, value in overview_items(net, detail)}
+
+
+def overview_json(nets: Sequence[tuple[str, Viewed]], detail: bool = False) -> str:
     return dumps([{"name": name, "input_shape": _shape(net.input_shape, "hwc"),
-                   "params": exact(net.params), "macs": exact(net.macs),
-                   "latex": {"params": latex(net.params), "macs": latex(net.macs)}}
+                   **_overview_values(net, detail),
+                   "latex": {key: latex(value) for key, _, value in overview_items(net, detail)
+                             if key != "receptive_field"}}
                   for name, net in nets])
 
 
-def overview_csv(nets: Sequence[tuple[str, Viewed]]) -> str:
+def overview_csv(nets: Sequence[tuple[str, Viewed]], detail: bool = False) -> str:
+    """One row per network; a receptive field is its sizes joined by ``x``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("name", "input_shape", "params", "macs"))
+    keys = [key for key, _, _ in overview_items(nets[0][1], detail)] if nets else \
+        ["params", "macs"]
+    writer.writerow(("name", "input_shape", *keys))
     for name, net in nets:
         shape = "(" + ", ".join(plain(v) for v in net.input_shape) + ")"
-        writer.writerow((name, shape, exact(net.params), exact(net.macs)))
+        values = _overview_values(net, detail)
+        field = values.get("receptive_field")
+        if "receptive_field" in values:
+            values["receptive_field"] = "" if field is None else "x".join(map(str, field))
+        writer.writerow((name, shape, *values.values()))
     return out.getvalue()

@@ -248,3 +248,21 @@ def _printed(expr: sympy.Basic, how: str) -> str:
     short, long = _PRINTERS[how]
     return (long if _long(expr) else short).doprint(expr)
 
+
+
+def latex_terms(expr: Any) -> list[tuple[str, str, int, sympy.Expr]]:
+    """The terms of a sum as LaTeX, in the order :func:`latex` prints them: (sign,
+    term, width, value), the sign ``+`` or ``-`` (the first term's too), the term
+    without it, its width in characters as :func:`text` prints it (a measure of its
+    printed width) and the term's value without its sign. Anything that is not a sum is
+    one term."""
+    value = _exact(expr)
+    if not isinstance(value, sympy.Add):
+        return [("+", latex(value), len(text(value)), value)]
+    printer = _LATEX_LONG if _long(value) else _LATEX
+    terms = []
+    for term in printer._as_ordered_terms(value):
+        negative = term.could_extract_minus_sign()
+        shown = -term if negative else term
+        terms.append(("-" if negative else "+", latex(shown), len(text(shown)), shown))
+    return terms

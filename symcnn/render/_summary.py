@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._model import LayerRecord, Node, Totals, Viewed
 from ..errors import SymcnnError
@@ -65,6 +65,30 @@ def arranged(shape: Sequence[Expr] | None, layout: str) -> tuple[Expr, ...]:
 def totals(net: Viewed, evaluated: bool = False) -> Totals:
     """The totals, as sympy values or, with ``evaluated``, as evaluated."""
     return (net.evaluated if evaluated else net.exact).totals
+
+
+def overview_items(net: Viewed, detail: bool = False) -> list[tuple[str, str, Any]]:
+    """(key, header, value) of a network's row in an overview: its parameters and MACs;
+    with ``detail`` (``symcnn compare``) also its weights' bytes in float32, its
+    activations per sample and the receptive field of its last feature map, a tuple of
+    sizes (None where no layer has one)."""
+    items: list[tuple[str, str, Any]] = [("params", "params", net.params),
+                                         ("macs", "MACs", net.macs)]
+    if detail:
+        sums = totals(net)
+        items += [("weights_bytes", "weights (bytes)", sums.float32_bytes),
+                  ("activations", "activations", sums.activations),
+                  ("receptive_field", "receptive field", final_field(net))]
+    return items
+
+
+def final_field(net: Viewed) -> tuple[Any, ...] | None:
+    """The receptive field's size of the last layer that has one: the output's, or that
+    of the feature map before a global pool or a dense layer."""
+    for field in reversed(list(net.receptive_fields.values())):
+        if not isinstance(field, str):
+            return tuple(field.size)
+    return None
 
 
 _DECIMAL = [(10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")]

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._math import is_integer
-from ._summary import Row, arranged, grouped, human, rows, totals
+from ._summary import Row, arranged, grouped, human, overview_items, rows, totals
 from ._text import text
 
 if TYPE_CHECKING:
     from sympy import Expr
 
+    from .._memory import Memory
     from .._model import Viewed
 
 HEADER = ("layer", "output shape", "params", "MACs")
@@ -50,18 +51,25 @@ def _cells(row: Row, layout: str) -> tuple[str, ...]:
             params_cell(r.formula, r.params), number(r.macs))
 
 
-def total_lines(net: Viewed) -> list[tuple[str, str]]:
-    """(label, value) of the totals, with human units where the value is a number."""
+def total_lines(net: Viewed, memory: Memory | None = None) -> list[tuple[str, str]]:
+    """(label, value) of the totals, then the memory's if given (whose weights, in its
+    number type, replace those in float32), with human units where the value is a
+    number."""
     lines = []
-    for key, label, value in totals(net, evaluated=True).items():
+    items = totals(net, evaluated=True).items()
+    if memory is not None:
+        items = [item for item in items if item[0] != "float32_bytes"] + memory.items()
+    for key, label, value in items:
+        in_bytes = key.endswith("_bytes")
         if is_integer(value):
             shown = grouped(int(value))
-            if key == "float32_bytes":
-                shown += f" bytes ({human(int(value), binary=True)})"
+            if in_bytes:
+                shown += " bytes" + (f" ({human(int(value), binary=True)})"
+                                     if int(value) >= 1024 else "")
             elif int(value) >= 1000:
                 shown += f" ({human(int(value))})"
         else:
-            shown = text(value) + (" bytes" if key == "float32_bytes" else "")
+            shown = text(value) + (" bytes" if in_bytes else "")
         lines.append((label, shown))
     return lines
 
@@ -136,11 +144,32 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
     return "\n".join(lines) + "\n"
 
 
-def table(net: Viewed, layout: str = "hwc", width: int | None = None) -> str:
-    """The text table: one row per layer, then the totals."""
-    body = [_cells(row, layout) for row in rows(net, evaluated=True)]
-    totals_block = "\n".join(_labelled(total_lines(net), width))
-    return grid(HEADER, body, width) + "\n" + totals_block + "\n"
+PERCENT = ("% params", "% MACs")
+
+
+def percent(value: Any, whole: Any) -> str:
+    """``value`` as a percentage of ``whole``, rounded half up to a tenth for display
+    only (in integers: the counts stay exact); "—" where either is not a number."""
+    if not (is_integer(value) and is_integer(whole)) or int(whole) == 0:
+        return "—"
+    tenths = (2000 * int(value) + int(whole)) // (2 * int(whole))
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def _percent_cells(row: Row, sums: Any) -> tuple[str, str]:
+    return (percent(row.record.params, sums.trainable), percent(row.record.macs, sums.macs))
+
+
+def table(net: Viewed, layout: str = "hwc", width: int | None = None,
+          memory: Memory | None = None, percents: bool = False) -> str:
+    """The text table: one row per layer (with ``percents``, each one's share of the
+    trainable parameters and of the MACs), then the totals (and the memory)."""
+    sums = totals(net, evaluated=True)
+    body = [_cells(row, layout) + (_percent_cells(row, sums) if percents else ())
+            for row in rows(net, evaluated=True)]
+    totals_block = "\n".join(_labelled(total_lines(net, memory), width))
+    header = HEADER + (PERCENT if percents else ())
+    return grid(header, body, width) + "\n" + totals_block + "\n"
 
 
 def receptive(net: Any, markdown: bool, width: int | None) -> str:
@@ -186,31 +215,46 @@ def _md(cell: str) -> str:
     return cell
 
 
-def markdown(net: Viewed, layout: str = "hwc") -> str:
+def markdown(net: Viewed, layout: str = "hwc", memory: Memory | None = None,
+             percents: bool = False) -> str:
     """A GitHub Markdown table of the layers, then one of the totals."""
-    lines = ["| " + " | ".join(HEADER) + " |", "|:--|:--|--:|--:|"]
+    header = HEADER + (PERCENT if percents else ())
+    lines = ["| " + " | ".join(header) + " |", "|:--|:--|" + "--:|" * (len(header) - 2)]
+    sums = totals(net, evaluated=True)
     for row in rows(net, evaluated=True):
         name, shape, params, macs = _cells(row, layout)
         name = "&emsp;" * row.depth + row.label
-        lines.append("| " + " | ".join(_md(c) for c in (name, shape, params, macs)) + " |")
+        cells = (name, shape, params, macs) + (_percent_cells(row, sums) if percents else ())
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     lines += ["", "| total | |", "|:--|--:|"]
-    lines += [f"| {label} | {_md(value)} |" for label, value in total_lines(net)]
+    lines += [f"| {label} | {_md(value)} |" for label, value in total_lines(net, memory)]
     return "\n".join(lines) + "\n"
 
 
-OVERVIEW = ("network", "input", "params", "MACs")
+def _overview_header(nets: Sequence[tuple[str, Viewed]], detail: bool) -> list[str]:
+    return ["network", "input", *(header for _, header, _ in overview_items(nets[0][1], detail))
+            ] if nets else ["network", "input", "params", "MACs"]
 
 
-def _overview_cells(name: str, net: Viewed) -> tuple[str, ...]:
-    return (name, shape_text(net.input_shape, "hwc"), number(net.params), number(net.macs))
+def _overview_cells(name: str, net: Viewed, detail: bool) -> list[str]:
+    cells = [name, shape_text(net.input_shape, "hwc")]
+    for key, _, value in overview_items(net, detail):
+        if key == "receptive_field":
+            cells.append("—" if value is None else " × ".join(number(v) for v in value))
+        else:
+            cells.append(number(value))
+    return cells
 
 
-def overview(nets: Sequence[tuple[str, Viewed]], width: int | None) -> str:
-    return grid(OVERVIEW, [_overview_cells(name, net) for name, net in nets], width)
+def overview(nets: Sequence[tuple[str, Viewed]], width: int | None,
+             detail: bool = False) -> str:
+    return grid(_overview_header(nets, detail),
+                [_overview_cells(name, net, detail) for name, net in nets], width)
 
 
-def overview_markdown(nets: Sequence[tuple[str, Viewed]]) -> str:
-    lines = ["| " + " | ".join(OVERVIEW) + " |", "|:--|:--|--:|--:|"]
-    lines += ["| " + " | ".join(_md(c) for c in _overview_cells(name, net)) + " |"
+def overview_markdown(nets: Sequence[tuple[str, Viewed]], detail: bool = False) -> str:
+    header = _overview_header(nets, detail)
+    lines = ["| " + " | ".join(header) + " |", "|:--|:--|" + "--:|" * (len(header) - 2)]
+    lines += ["| " + " | ".join(_md(c) for c in _overview_cells(name, net, detail)) + " |"
               for name, net in nets]
     return "\n".join(lines) + "\n"
