@@ -41,6 +41,7 @@ merge is then decided as for any layer.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -206,9 +207,19 @@ def per_dim(draw, param: Param, at: Place) -> list[Arg]:
     return [Arg(param.name, per_dim_text(draw, value), value)]
 
 
+# The spatial sizes of the input of the network being drawn: ``Up(size=input)`` names
+# them, and a layer's outcome is found on an input of its own shape (see ``outcome``),
+# so ``input`` is drawn only where the two agree.
+NETWORK_INPUT: contextvars.ContextVar[Shape | None] = contextvars.ContextVar(
+    "NETWORK_INPUT", default=None)
+
+
 def up_size(draw, param: Param, at: Place) -> list[Arg]:
-    """``Up``'s size: sizes, or the network input's (``input``)."""
-    if draw(st.integers(0, 3)) == 0:
+    """``Up``'s size: sizes, or the network input's (``input``) where the layer's input
+    has the network input's sizes."""
+    network_input = NETWORK_INPUT.get()
+    here = network_input is not None and network_input[:-1] == at.x[:-1]
+    if here and draw(st.integers(0, 3)) == 0:
         return [Arg(param.name, INPUT, INPUT)]
     return per_dim(draw, param, at)
 
@@ -506,7 +517,11 @@ def layers(draw, kind: Kind, x: Shape, depth: int = 0) -> tuple[str, Shape] | No
         at = Place(kind, x, depth)
         args = [a for param in kind.signature for a in argument(draw, param, at) or ()]
         return call_text(draw, kind, args), tuple(a.value for a in args)
-    return layer(draw, x, depth, kind=kind)
+    token = NETWORK_INPUT.set(x)
+    try:
+        return layer(draw, x, depth, kind=kind)
+    finally:
+        NETWORK_INPUT.reset(token)
 
 
 @st.composite
@@ -514,5 +529,9 @@ def networks(draw, max_layers: int = 8, ranks: tuple[int, ...] = RANKS) -> tuple
     """A valid program of up to ``max_layers`` layers (and branches) on an input of
     one of ``ranks``, and its output shape as PyTorch computes it."""
     head, x = draw(inputs(ranks))
-    body, out = sequence(draw, x, 0, max_layers)
+    token = NETWORK_INPUT.set(x)
+    try:
+        body, out = sequence(draw, x, 0, max_layers)
+    finally:
+        NETWORK_INPUT.reset(token)
     return f"{head}\n{body}" if body else head, out

@@ -142,7 +142,7 @@ def test_the_gradient_marks_exactly_the_receptive_field(generated):
     from symcnn.torch import to_torch
 
     dims, body = generated
-    probe = symcnn.parse(f"I({', '.join(['64'] * dims)}, 2) {body}")
+    probe = symcnn.parse(f"I({', '.join(['1024'] * dims)}, 2) {body}")  # 3^4 strides
     field = probe.receptive_field
     # room for a few outputs, so that the centre one's window lies inside the input
     # (an edge output of a 1x1 convolution can read nothing but padding)
