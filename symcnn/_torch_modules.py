@@ -266,20 +266,51 @@ def _relative_coords(window: tuple[int, ...]) -> torch.Tensor:
     return torch.sign(table) * torch.log2(torch.abs(table) + 1.0) / 3.0
 
 
+def _partition_axes(sizes: list[int], window: tuple[int, ...], grid: bool
+                    ) -> tuple[list[int], list[int]]:
+    """Each size split in two, ``(n/w, w)`` for windows and ``(w, n/w)`` for a grid, and
+    the order that puts the axes that tell the groups first, those of the ``T`` tokens of
+    a group next (after the batch; the channels last)."""
+    split = [v for n, w in zip(sizes, window) for v in ((w, n // w) if grid else (n // w, w))]
+    r = len(window)
+    groups, tokens = range(1, 2 * r, 2), range(2, 2 * r + 1, 2)
+    if grid:
+        groups, tokens = tokens, groups
+    return split, [0, *groups, *tokens, 2 * r + 1]
+
+
+def _partition(x: torch.Tensor, window: tuple[int, ...], grid: bool) -> torch.Tensor:
+    """``(N, *sizes, c)`` as ``(N·groups, T, c)``: windows of ``window`` positions, or
+    (``grid``) groups of one position from each cell of a ``window`` grid (MaxViT's)."""
+    split, order = _partition_axes(list(x.shape[1:-1]), window, grid)
+    x = x.reshape(x.shape[0], *split, x.shape[-1]).permute(order)
+    return x.reshape(-1, math.prod(window), x.shape[-1])
+
+
+def _departition(x: torch.Tensor, shape: torch.Size, window: tuple[int, ...],
+                 grid: bool) -> torch.Tensor:
+    """The inverse of :func:`_partition`, back to ``shape``."""
+    split, order = _partition_axes(list(shape[1:-1]), window, grid)
+    full = [shape[0], *split, shape[-1]]
+    x = x.reshape([full[i] for i in order])
+    return x.permute([order.index(i) for i in range(len(order))]).reshape(shape)
+
+
 class WindowAttention(nn.Module):
     """Swin's shifted window attention (torchvision's ``shifted_window_attention``) on
     a map of any rank: padded at the end to whole windows, rolled back by ``shift``
     (none in a dimension that one window covers), attention within each window with a
     relative position bias and, where the roll joined distant positions, a mask; then
     rolled forward and cropped. ``cosine_mlp``: Swin V2's cosine attention and position
-    bias network of that many hidden units."""
+    bias network of that many hidden units. ``grid``: MaxViT's grid attention, each
+    group one position of each cell of a ``window`` grid."""
 
     relative_position_index: torch.Tensor
 
     def __init__(self, channels: int, heads: int, window: tuple[int, ...],
-                 shift: tuple[int, ...], cosine_mlp: int = 0):
+                 shift: tuple[int, ...], cosine_mlp: int = 0, grid: bool = False):
         super().__init__()
-        self.heads, self.window, self.shift = heads, window, shift
+        self.heads, self.window, self.shift, self.grid = heads, window, shift, grid
         self.qkv = nn.Linear(channels, 3 * channels)
         self.proj = nn.Linear(channels, channels)
         relative = math.prod(2 * w - 1 for w in window)
@@ -311,17 +342,9 @@ class WindowAttention(nn.Module):
             if s:
                 region[-s:] = 2
             labels = labels * 3 + region.view(-1, *(1,) * (len(padded) - i - 1))
-        labels = self._windows(labels.unsqueeze(0).unsqueeze(-1), padded).squeeze(-1)
+        labels = _partition(labels.unsqueeze(0).unsqueeze(-1), self.window, False).squeeze(-1)
         differ = labels.unsqueeze(1) != labels.unsqueeze(2)
         return torch.zeros_like(differ, dtype=like.dtype).masked_fill(differ, -100.0)
-
-    def _windows(self, x: torch.Tensor, padded: list[int]) -> torch.Tensor:
-        """``(N, *padded, c)`` as ``(N·windows, T, c)``."""
-        r = len(padded)
-        split = [v for n, w in zip(padded, self.window) for v in (n // w, w)]
-        x = x.reshape(x.shape[0], *split, x.shape[-1])
-        order = [0, *range(1, 2 * r, 2), *range(2, 2 * r + 1, 2), 2 * r + 1]
-        return x.permute(order).reshape(-1, math.prod(self.window), x.shape[-1])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         sizes, r = list(x.shape[2:]), len(self.window)
@@ -336,13 +359,9 @@ class WindowAttention(nn.Module):
         bias = self._bias().unsqueeze(0)
         if any(shift):
             bias = bias + self._mask(padded, shift, x).unsqueeze(1)
-        out = _attend(self.qkv(self._windows(x, padded)), self.heads, bias,
+        out = _attend(self.qkv(_partition(x, self.window, self.grid)), self.heads, bias,
                       getattr(self, "logit_scale", None))
-        out = self.proj(out)
-        counts = [n // w for n, w in zip(padded, self.window)]
-        out = out.reshape(x.shape[0], *counts, *self.window, x.shape[-1])
-        order = [0, *(v for i in range(r) for v in (1 + i, 1 + r + i)), 2 * r + 1]
-        out = out.permute(order).reshape(x.shape)
+        out = _departition(self.proj(out), x.shape, self.window, self.grid)
         if any(shift):
             out = torch.roll(out, shift, dims)
         crop = (slice(None), *(slice(0, n) for n in sizes))

@@ -1,4 +1,4 @@
-"""The zoo's vision transformers (ViT, Swin, Swin V2) against torchvision's own models,
+"""The zoo's vision transformers (ViT, Swin, Swin V2, MaxViT) against torchvision's own models,
 built on the meta device: parameters, buffers (Swin's relative position indices and
 coordinates), output shape, and MACs equal to half of PyTorch's ``FlopCounterMode``
 count with model and input on the meta device (on CPU tensors the fused attention
@@ -24,14 +24,15 @@ torch = tv.torch
 
 VIT = ["vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14"]
 SWIN = ["swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b"]
-NETWORKS = VIT + SWIN
+NETWORKS = VIT + SWIN + ["maxvit_t"]
 
 #: A size besides the weights' own that each model takes: ViT is built for one size
 #: (``image_size``), whose position embedding grows with it; Swin pads what its windows
-#: and its patch merging do not divide, so an odd size pads at every stage.
+#: and its patch merging do not divide, so an odd size pads at every stage; MaxViT is
+#: built for one size (``input_size``) where 7 divides every block's input.
 OTHER_SIZE = {"vit_b_16": 384, "vit_b_32": 384, "vit_l_16": 512, "vit_l_32": 320,
               "vit_h_14": 518, "swin_t": 193, "swin_s": 256, "swin_b": 161,
-              "swin_v2_t": 224, "swin_v2_s": 199, "swin_v2_b": 288}
+              "swin_v2_t": 224, "swin_v2_s": 199, "swin_v2_b": 288, "maxvit_t": 221}
 
 
 @functools.lru_cache(maxsize=None)
@@ -41,20 +42,24 @@ def network(name: str) -> symcnn.Network:
 
 @functools.lru_cache(maxsize=None)
 def torchvision_model(name: str, size: int) -> object:
-    """torchvision's ``name`` on the meta device, built for ``size`` if it is a ViT."""
-    options = {"image_size": size} if name in VIT else {}
+    """torchvision's ``name`` on the meta device, built for ``size`` if it is a ViT or
+    MaxViT."""
+    options = ({"image_size": size} if name in VIT else
+               {"input_size": (size, size)} if name == "maxvit_t" else {})
     with torch.device("meta"):
         return tv.torchvision.models.get_model(name, weights=None, **options).eval()
 
 
 def measured(model: object, size: int) -> dict[str, object]:
     """What PyTorch counts of ``model`` on one ``size`` x ``size`` image, on the meta
-    device: as ``torchvision_models.counts`` gives a symcnn network's."""
+    device: as ``torchvision_models.counts`` gives a symcnn network's (the buffers without
+    BatchNorm's batch counter, which symcnn, as Keras, does not count)."""
     x = torch.empty(1, 3, size, size, device="meta")
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         out = model(x)
     return {"params": sum(p.numel() for p in model.parameters()),
-            "non_trainable": sum(b.numel() for b in model.buffers()),
+            "non_trainable": sum(b.numel() for name, b in model.named_buffers()
+                                 if not name.endswith("num_batches_tracked")),
             "output_shape": tuple(out.shape[1:]), "macs": counter.get_total_flops() // 2}
 
 
@@ -93,12 +98,12 @@ def test_the_published_figures_of_the_brief():
                               round(int(network(name).subs(n=size).macs) / 10**9, 3))
                for name, size in [("vit_b_16", 224), ("vit_l_16", 224), ("vit_h_14", 224),
                                   ("swin_t", 224), ("swin_s", 224), ("swin_b", 224),
-                                  ("swin_v2_t", 256)]}
+                                  ("swin_v2_t", 256), ("maxvit_t", 224)]}
     assert figures == {
         ("vit_b_16", 224): (86_567_656, 17.564), ("vit_l_16", 224): (304_326_632, 61.555),
         ("vit_h_14", 224): (632_045_800, 167.295), ("swin_t", 224): (28_288_354, 4.491),
         ("swin_s", 224): (49_606_258, 8.741), ("swin_b", 224): (87_768_224, 15.431),
-        ("swin_v2_t", 256): (28_351_570, 5.940)}
+        ("swin_v2_t", 256): (28_351_570, 5.940), ("maxvit_t", 224): (30_919_624, 5.558)}
     assert int(network("vit_b_16").subs(n=384).params) == 86_859_496
     assert int(network("vit_h_14").subs(n=518).params) == 633_470_440
 
@@ -112,7 +117,7 @@ def test_vit_is_symbolic_in_n_with_its_position_embedding():
     assert int(net.subs(n=384).params) - int(net.subs(n=224).params) == (24**2 - 14**2) * 768
 
 
-@pytest.mark.parametrize("name", ["vit_b_16", "swin_t", "swin_v2_t"])
+@pytest.mark.parametrize("name", ["vit_b_16", "swin_t", "swin_v2_t", "maxvit_t"])
 def test_to_torch_counts_as_torchvision(name):
     """``to_torch`` builds a model with torchvision's parameters and buffers that runs
     (on the meta device) to torchvision's output shape, with torchvision's MACs."""
@@ -140,3 +145,26 @@ def test_a_small_vit_runs_on_the_cpu():
     assert sum(p.numel() for p in model.parameters()) == net.params == 3 * 64 * 64 + 64 + (
         64 + 17 * 64 + 2 * (2 * 64 + 4 * 65 * 64 + 2 * 64 + 65 * 128 + 129 * 64)
         + 2 * 64 + 65 * 10)
+
+
+def test_maxvit_takes_the_sizes_torchvision_takes():
+    """torchvision's MaxViT is built for sizes where 7 divides every block's input,
+    ceil(n/4) to ceil(n/32); symcnn refuses the others with GMSA's condition."""
+    def builds(size: int) -> bool:
+        try:
+            with torch.device("meta"):
+                tv.torchvision.models.maxvit_t(weights=None, input_size=(size, size))
+        except ValueError:
+            return False
+        return True
+
+    def takes(size: int) -> bool:
+        try:
+            network("maxvit_t").subs(n=size)
+        except symcnn.ShapeError:
+            return False
+        return True
+
+    sizes = [*range(214, 230), *range(440, 452)]
+    assert [n for n in sizes if takes(n)] == [n for n in sizes if builds(n)] == [
+        221, 222, 223, 224, 445, 446, 447, 448]

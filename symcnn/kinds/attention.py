@@ -1,8 +1,8 @@
 """Vision transformers' kinds: a map's positions as tokens (``Tokens``), a class token
 (``Cls``) and its read-out (``ClsOut``), a learned position embedding (``Pos``),
 multi-head self-attention over every position (``MSA``), Swin's window attention
-(``WMSA``, and Swin V2's cosine attention with a continuous position bias, ``WMSA2``)
-and Swin's patch merging (``PatchMerge``).
+(``WMSA``, and Swin V2's cosine attention with a continuous position bias, ``WMSA2``),
+Swin's patch merging (``PatchMerge``) and MaxViT's grid attention (``GMSA``).
 
 A sequence of tokens is a 1-D map with channels, ``(l, c)``; on an image or a volume,
 the positions are the tokens (row-major, as ``Tokens`` orders them), so that every kind
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._math import ceil_div, lt, product
-from ._base import Check, Kind, NoWindow, Out, Param, Shape, rank, register
+from ._base import DIMENSIONS, Check, Kind, NoWindow, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Whole
 from .conv import ints, written_product, written_sum
 
@@ -229,6 +229,40 @@ class CosineWindowAttention(Kind):
         a = record.args
         return Module(int(record.input_shape[-1]), int(a["heads"]), ints(a["w"]),
                       ints(a["shift"]), cosine_mlp=int(a["mlp"]))
+
+
+@register
+class GridAttention(Kind):
+    """MaxViT's grid attention (torchvision's ``PartitionAttentionLayer`` of type
+    "grid", its attention only): the map cut into a ``g`` x ``g`` grid of cells, and
+    multi-head self-attention among the positions at one place of every cell (a dilated
+    window of ``g`` x ``g`` positions spread over the whole map), with a trained bias
+    per relative position and head. ``g`` must divide every spatial size, as
+    torchvision requires. MaxViT's block attention is ``WMSA(heads, g)``."""
+    name = "GMSA"
+    aliases = ("GridAttention",)
+    foreign = ("gridattention", "partitionattention", "gridpartitionattention")
+    signature = (HEADS, Param("g", PerDim(), foreign=("grid_size", "partition_size", "grid")))
+    summary = ("grid attention (MaxViT): 4(c + 1)c + (2g - 1)²·heads trained, g⁴ indices")
+    window = staticmethod(attends)
+
+    def apply(self, check: Check, x: Shape, heads: Any, g: Any) -> Out:
+        c = x[-1]
+        _heads_divide(check, heads, c)
+        for n, k, what in zip(x[:-1], g, DIMENSIONS[rank(x)]):
+            check.divides(k, n, lambda n=n, k=k, what=what: f"the grid g={k} must divide "
+                          f"the {what} {n}")
+        per_group = product(g)
+        table = written_product(*(2 * k - 1 for k in g), heads)
+        return Out(x, written_sum(written_product(4, written_sum(c, 1), c), table),
+                   per_group * per_group, attention_macs(product(x[:-1]), per_group, c))
+
+    def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
+        from .._torch_modules import WindowAttention as Module
+
+        a = record.args
+        return Module(int(record.input_shape[-1]), int(a["heads"]), ints(a["g"]),
+                      (0,) * len(a["g"]), grid=True)
 
 
 @register
