@@ -168,3 +168,42 @@ def test_maxvit_takes_the_sizes_torchvision_takes():
     sizes = [*range(214, 230), *range(440, 452)]
     assert [n for n in sizes if takes(n)] == [n for n in sizes if builds(n)] == [
         221, 222, 223, 224, 445, 446, 447, 448]
+
+
+def test_msa_counts_as_pytorchs_multihead_attention():
+    """``MSA(heads)`` against ``torch.nn.MultiheadAttention`` itself, on the meta device,
+    where FlopCounterMode counts its fused kernel: 4(d + 1)d parameters and
+    4·L·d² + 2·L²·d MACs."""
+    net = symcnn.parse("I(197, 768) MSA(12)")
+    with torch.device("meta"):
+        attention = torch.nn.MultiheadAttention(768, 12, batch_first=True).eval()
+        x = torch.empty(1, 197, 768)
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            attention(x, x, x, need_weights=False)
+    assert int(net.params) == sum(p.numel() for p in attention.parameters()) == 4 * 769 * 768
+    assert int(net.macs) == counter.get_total_flops() // 2 == 4 * 197 * 768**2 + 2 * 197**2 * 768
+
+
+@pytest.mark.parametrize("text", ["I(n, n, 3) C(768, 16, s=16) Tokens Cls Pos MSA(12)",
+                                  "I(n, n, 96) WMSA(3, 7, 3)", "I(56, 56, 64) GMSA(2, 7)",
+                                  "I(l, 96) MSA(3) LN"])
+def test_attention_has_no_receptive_field(text):
+    with pytest.raises(symcnn.SymcnnError, match="has no receptive field"):
+        _ = symcnn.parse(text).receptive_field
+
+
+def test_patch_merging_sees_two_by_two_windows():
+    net = symcnn.parse("I(n, n, 3) C(96, 4, s=4) LN PatchMerge(192) PatchMerge(384)")
+    field = net.receptive_field
+    assert (field.size, field.stride, field.padding) == ((16, 16), (16, 16), (0, 0))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("I(197, 768) MSA(5)", "the heads=5 must divide the channels 768"),
+    ("I(56, 56, 96) WMSA(5, 7)", "the heads=5 must divide the channels 96"),
+    ("I(56, 56, 96) WMSA(3, 7, 7)", "the shift 7 must be less than the window 7"),
+    ("I(30, 28, 64) GMSA(2, 7)", "the grid g=7 must divide the height 30"),
+])
+def test_attention_refuses_with_a_clear_error(text, message):
+    with pytest.raises(symcnn.ShapeError, match=message):
+        symcnn.parse(text)

@@ -43,6 +43,17 @@ def attends(record: Any) -> tuple[tuple[Any, Any, Any], ...]:
                    "field rather than a window that slides")
 
 
+def projections(c: Any) -> Any:
+    """The parameters of attention's four projections, queries, keys, values and output,
+    each a Linear of ``c`` to ``c`` with a bias: ``4(c + 1)c``."""
+    return written_product(4, written_sum(c, 1), c)
+
+
+def bias_table(window: Any, heads: Any) -> Any:
+    """A trained bias per relative position in a window and head: ``(2w - 1)²·heads``."""
+    return written_product(*(2 * k - 1 for k in window), heads)
+
+
 def attention_macs(tokens: Any, per_window: Any, c: Any) -> Any:
     """The MACs of attention over ``tokens`` positions in windows of ``per_window``
     each: the four projections, ``4·tokens·c²``, and the scores and their weighted sum,
@@ -142,8 +153,7 @@ class SelfAttention(Kind):
     def apply(self, check: Check, x: Shape, heads: Any) -> Out:
         c, tokens = x[-1], product(x[:-1])
         _heads_divide(check, heads, c)
-        return Out(x, written_product(4, written_sum(c, 1), c), macs=attention_macs(
-            tokens, tokens, c))
+        return Out(x, projections(c), macs=attention_macs(tokens, tokens, c))
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
         from .._torch_modules import Attention
@@ -182,8 +192,7 @@ class WindowAttention(Kind):
         c = x[-1]
         _heads_divide(check, heads, c)
         padded, per_window = _windowed(check, x, w, shift)
-        table = written_product(*(2 * k - 1 for k in w), heads)
-        return Out(x, written_sum(written_product(4, written_sum(c, 1), c), table),
+        return Out(x, written_sum(projections(c), bias_table(w, heads)),
                    per_window * per_window, attention_macs(padded, per_window, c))
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
@@ -218,7 +227,7 @@ class CosineWindowAttention(Kind):
         padded, per_window = _windowed(check, x, w, shift)
         relative = product(2 * k - 1 for k in w)
         cpb = written_product(written_sum(r, 1, heads), mlp)
-        params = written_sum(written_product(4, written_sum(c, 1), c), heads, cpb)
+        params = written_sum(projections(c), heads, cpb)
         buffers = per_window * per_window + r * relative
         return Out(x, params, buffers, attention_macs(padded, per_window, c)
                    + relative * (r + heads) * mlp)
@@ -253,8 +262,7 @@ class GridAttention(Kind):
             check.divides(k, n, lambda n=n, k=k, what=what: f"the grid g={k} must divide "
                           f"the {what} {n}")
         per_group = product(g)
-        table = written_product(*(2 * k - 1 for k in g), heads)
-        return Out(x, written_sum(written_product(4, written_sum(c, 1), c), table),
+        return Out(x, written_sum(projections(c), bias_table(g, heads)),
                    per_group * per_group, attention_macs(product(x[:-1]), per_group, c))
 
     def to_torch(self, record: Any, children: list[tuple[str, Any]]) -> Any:
