@@ -73,6 +73,7 @@ RANKS = (0, 1, 2, 3)
 MAX_VECTOR = 64  # the longest input vector
 MAX_UNITS = 16  # the most filters or units a layer is given
 MAX_SIZE = {1: 40, 2: 24, 3: 10}  # spatial sizes stay at most this, by rank
+MAX_TOKENS = 1001  # a signal made of a map's positions (Tokens, Cls): a volume's and one
 MAX_CHANNELS = {1: 12, 2: 12, 3: 6}
 SMALL = 4  # the largest small number drawn (a kernel, a stride, a group count)
 MAX_DEPTH = 2  # nesting of merges
@@ -105,7 +106,8 @@ def fits(shape: Shape) -> bool:
     r = rank(shape)
     if r == 0:
         return True
-    return max(shape[:-1]) <= MAX_SIZE[r] and shape[-1] <= MAX_CHANNELS[r]
+    longest = MAX_TOKENS if r == 1 else MAX_SIZE[r]
+    return max(shape[:-1]) <= longest and shape[-1] <= MAX_CHANNELS[r]
 
 
 def known_bug(message: str) -> bool:

@@ -100,7 +100,7 @@ GOLDEN = [
         '    I(28,28,1) blok(32)' "\n"
         '               ^')),
     ('I(784) Frobnicate', (
-        "line 1, column 8: unknown layer kind or block 'Frobnicate'; the layer kinds are I C T DW SC P A G AP F D O BN LN GN Scale Normalization Rescaling Drop ReLU ReLU6 LeakyReLU ELU GELU SiLU Hardswish Hardsigmoid Tanh Sigmoid Softmax LRN Identity PReLU Add Cat Res Aux Up Shuffle Split Resize Mul SE, and a block is made with def" "\n"
+        "line 1, column 8: unknown layer kind or block 'Frobnicate'; the layer kinds are I C T DW SC P A G AP F D O BN LN GN Scale Normalization Rescaling Drop ReLU ReLU6 LeakyReLU ELU GELU SiLU Hardswish Hardsigmoid Tanh Sigmoid Softmax LRN Identity PReLU Add Cat Res Aux Up Shuffle Split Resize Mul SE Tokens Cls ClsOut Pos MSA WMSA WMSA2 GMSA PatchMerge, and a block is made with def" "\n"
         '    I(784) Frobnicate' "\n"
         '           ^')),
     ('I(28,28,1) C(32)', (

@@ -282,10 +282,10 @@ def test_f_dash_with_stdin_closed():
     assert run.err == "symcnn: error: standard input is closed\n"
 
 
-# the zoo at n = 299, where every network is valid (at 224 inception_v3_aux is left out,
-# with a line on standard error)
+# the zoo at n = 448, where every network is valid (at 224 inception_v3_aux is left out,
+# at 299 maxvit_t, each with a line on standard error)
 @pytest.mark.parametrize("argv", [["I(1)"], ["-f", VGG], ["sweep", "I(n)", "n=1..5000"],
-                                  ["zoo", "--set", "n=299"]],
+                                  ["zoo", "--set", "n=448"]],
                          ids=["I(1)", "vgg16", "sweep", "zoo"])
 def test_stdout_to_dev_full(argv):
     run = symcnn(*argv, stdout="full")

@@ -6,8 +6,9 @@ network, ``symcnn.torch.to_torch`` gives real ``torch.nn`` modules and a forward
 one sample; PyTorch's own counts must equal symcnn's: ``sum(p.numel())`` for trainable
 parameters, buffers (BatchNorm's running statistics) for the non-trainable ones, every layer's
 input and output shape (a forward hook on the submodule of each record's name) and the
-MACs of every convolution (1-D, 2-D, 3-D, transposed or not) and Linear as
-docs/language.md counts them.
+MACs of every record's module, half of PyTorch's ``FlopCounterMode`` count (convolutions
+of every rank, transposed or not, Linear layers and attention's matrix products), as
+docs/language.md and torchvision's published operations count them.
 
 A second test appends one unfiltered layer (C, T, DW, P, A, Add, Cat: ceil mode,
 dilation, groups, output padding, tuples, ``same`` at stride 1) to a valid signal, image
@@ -18,8 +19,6 @@ tensor), and gives PyTorch's output shape when neither refuses.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -28,52 +27,35 @@ from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 from random_networks import MAX_DEPTH, channels_last, known_bug, networks, sequence, sizes
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 import symcnn
 from symcnn.kinds import Merge, lookup, rank
 from symcnn.torch import example_input, to_torch
 
-CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
-TRANSPOSED = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
-COUNTED = (*CONVOLUTIONS, *TRANSPOSED, nn.Linear)
-
-
 # ---- PyTorch's view of a model ------------------------------------------------------
-
-def layer_macs(module, inputs, output):
-    """docs/language.md's multiply-accumulates of one module for one sample: a
-    convolution's kernel volume times its input channels per group, per output element;
-    a transposed one's times its output channels per group, per input element."""
-    if isinstance(module, TRANSPOSED):
-        kernel = math.prod(module.kernel_size)
-        return inputs[0][0].numel() * kernel * module.out_channels // module.groups
-    if isinstance(module, CONVOLUTIONS):
-        kernel = math.prod(module.kernel_size)
-        return output[0].numel() * kernel * module.in_channels // module.groups
-    if isinstance(module, nn.Linear):
-        return module.in_features * module.out_features
-    return 0
-
 
 def torch_view(net):
     """Runs ``to_torch(net)`` on one sample and counts what PyTorch sees: each record's
-    input and output shape, channels-last, and each module's MACs."""
+    input and output shape, channels-last, and the multiply-accumulates of each record's
+    module, half of ``FlopCounterMode``'s floating-point operations (its convolutions,
+    transposed or not, its Linear layers and attention's matrix products), with the
+    total under ``""``."""
     model = to_torch(net).eval()
-    shapes, macs = {}, {}
+    shapes = {}
     hooks = []
     for record in net.layers:
         def keep_shape(module, inputs, output, name=record.name):
             shapes[name] = channels_last(inputs[0].shape), channels_last(output.shape)
         hooks.append(model.get_submodule(record.name).register_forward_hook(keep_shape))
-    for name, module in model.named_modules():
-        if isinstance(module, COUNTED):
-            def count(module, inputs, output, name=name):
-                macs[name] = layer_macs(module, inputs, output)
-            hooks.append(module.register_forward_hook(count))
-    with torch.no_grad():
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(example_input(net))
     for hook in hooks:
         hook.remove()
+    root = type(model).__name__ + "."
+    macs = {name[len(root):]: sum(ops.values()) // 2
+            for name, ops in counter.get_flop_counts().items() if name.startswith(root)}
+    macs[""] = counter.get_total_flops() // 2
     return model, shapes, macs
 
 
@@ -85,16 +67,12 @@ def non_trainable(module):
                if not name.endswith("num_batches_tracked"))
 
 
-def within(name, prefix):
-    return name == prefix or name.startswith(prefix + ".")
-
-
 def agrees_with_pytorch(net):
     """Every count of ``net`` and of each of its records equals PyTorch's."""
     model, shapes, macs = torch_view(net)
     assert int(net.params) == sum(p.numel() for p in model.parameters())
     assert int(net.non_trainable) == non_trainable(model)
-    assert int(net.macs) == sum(macs.values())
+    assert int(net.macs) == macs[""]
     assert sum(r.params for r in net.layers) == net.params
 
     for record in net.layers:
@@ -107,7 +85,7 @@ def agrees_with_pytorch(net):
         module = model.get_submodule(record.name)
         assert int(record.params) == sum(p.numel() for p in module.parameters()), record.name
         assert int(record.non_trainable) == non_trainable(module), record.name
-        assert int(record.macs) == sum(m for n, m in macs.items() if within(n, record.name))
+        assert int(record.macs) == macs.get(record.name, 0), record.name
 
 
 # ---- the checks ----------------------------------------------------------------------
@@ -262,7 +240,7 @@ def test_a_substituted_symbolic_network_runs_in_pytorch(values):
     num = net.subs(values)
     model, shapes, macs = torch_view(num)
     assert int(num.params) == sum(p.numel() for p in model.parameters())
-    assert int(num.macs) == sum(macs.values())
+    assert int(num.macs) == macs[""]
     assert [shapes[r.name][1] for r in num.layers] == [r.output_shape for r in num.layers]
 
 

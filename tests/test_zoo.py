@@ -54,6 +54,8 @@ def test_the_zoo_has_the_classic_networks():
         "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l",
         "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf",
         "regnet_y_8gf", "regnet_y_16gf", "regnet_y_32gf", "regnet_y_128gf",
+        "vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14",
+        "swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b", "maxvit_t",
         *VIDEO, *SEGMENTATION])
 
 

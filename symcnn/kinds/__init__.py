@@ -6,6 +6,7 @@ imported here) with its tests and its docs; see CONTRIBUTING.md.
 """
 
 from . import input, conv, pool, dense, norm, elementwise, merge, reshape, gate  # noqa: F401
+from . import attention  # noqa: F401
 from ._base import (DIMENSIONS, OPTIONAL, REQUIRED, Check, Kind, Like, Merge, Needs,
                     Out, Param, Shape, kinds, lookup, rank, show)
 from ._types import MAX_RANK, ParamType, Variadic
