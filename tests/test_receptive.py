@@ -55,6 +55,33 @@ SLIM = {
          ("conv4/conv4_2", "C9", 76, 8, 34), ("pool4", "P4", 100, 16, 42),
          ("conv5/conv5_1", "C11", 132, 16, 58), ("conv5/conv5_2", "C12", 164, 16, 74),
          ("pool5", "P5", 212, 32, 90)]),
+    # Inception v3's 'SAME' layers all have stride 1 (its strided ones are 'VALID'), so the
+    # table gives its paddings at every size; its 1x7 and 7x1 'SAME' convolutions pad 3 on
+    # the long side only.
+    "inception_v3": (
+        "def c(f, k) = C(f, k, p=same) ReLU\n"
+        "def v(f, s) = C(f, 3, s=s) ReLU\n"
+        "def pool(f) = A(3, s=1, p=same) c(f, 1)\n"
+        "def a(d) = Cat([c(64, 1)], [c(48, 1) c(64, 5)], [c(64, 1) c(96, 3) c(96, 3)], "
+        "[pool(d)])\n"
+        "def b = Cat([v(384, 2)], [c(64, 1) c(96, 3) v(96, 2)], [P(3, s=2)])\n"
+        "def cc(f) = Cat([c(192, 1)], [c(f, 1) c(f, (1, 7)) c(192, (7, 1))],\n"
+        "    [c(f, 1) c(f, (7, 1)) c(f, (1, 7)) c(f, (7, 1)) c(192, (1, 7))], [pool(192)])\n"
+        "def d = Cat([c(192, 1) v(320, 2)], [c(192, 1) c(192, (1, 7)) c(192, (7, 1)) v(192, 2)], "
+        "[P(3, s=2)])\n"
+        "def split = Cat([c(384, (1, 3))], [c(384, (3, 1))])\n"
+        "def e = Cat([c(320, 1)], [c(384, 1) split], [c(448, 1) c(384, 3) split], [pool(192)])\n"
+        "I(n, n, 3) v(32, 2) v(32, 1) c(64, 3) P(3, s=2) C(80, 1) ReLU v(192, 1) P(3, s=2)\n"
+        "a(32) a(64) a(64) b cc(128) cc(160) cc(160) cc(192) d e e",
+        [("Conv2d_1a_3x3", "C1", 3, 2, 0), ("Conv2d_2a_3x3", "C2", 7, 2, 0),
+         ("Conv2d_2b_3x3", "C3", 11, 2, 2), ("MaxPool_3a_3x3", "P1", 15, 4, 2),
+         ("Conv2d_3b_1x1", "C4", 15, 4, 2), ("Conv2d_4a_3x3", "C5", 23, 4, 2),
+         ("MaxPool_5a_3x3", "P2", 31, 8, 2), ("Mixed_5b", "cat1", 63, 8, 18),
+         ("Mixed_5c", "cat2", 95, 8, 34), ("Mixed_5d", "cat3", 127, 8, 50),
+         ("Mixed_6a", "cat4", 159, 16, 58), ("Mixed_6b", "cat5", 351, 16, 154),
+         ("Mixed_6c", "cat6", 543, 16, 250), ("Mixed_6d", "cat7", 735, 16, 346),
+         ("Mixed_6e", "cat8", 927, 16, 442), ("Mixed_7a", "cat9", 1055, 32, 490),
+         ("Mixed_7b", "cat10", 1183, 32, 554), ("Mixed_7c", "cat11", 1311, 32, 618)]),
 }
 
 
@@ -71,6 +98,71 @@ def test_every_end_point_of_the_published_receptive_field_table(name, size):
         field = net.receptive_field_of(layer)
         assert (field.size, field.stride, field.padding) == (
             (rf, rf), (stride, stride), (padding, padding)), f"{name}/{end_point}"
+
+
+# The three whose 'SAME' pools and convolutions have stride 2, where TensorFlow's padding
+# depends on the layer's input size (its total is max(k - s, 0) when s divides the size,
+# max(k - size mod s, 0) otherwise, the first half rounded down before): the library
+# computes each layer's input size and pads as TensorFlow does, and symcnn's p=same is
+# that same rule, so the slim definitions are written with p=same where slim says 'SAME'
+# and no padding where it says 'VALID'. ResNet's conv2d_same pads k - 1 in all, evenly
+# for odd k (3 on each side for the 7x7 stem, 1 for the strided 3x3), then is 'VALID';
+# slim's ResNet strides in the last unit of a block, its shortcut a 1x1 max pool. The
+# table publishes these paddings at 224 and 321 only ("None" at an unknown size): rows
+# are (end-point, layer, receptive field, effective stride, padding at 224, at 321).
+SLIM_SAME = {
+    "resnet_v1_50": (
+        "def c(f, k) = C(f, k, p=same) ReLU\n"
+        "def unit(f) = Res([c(f, 1) c(f, 3) C(4 * f, 1, p=same)]) ReLU\n"
+        "def first(f) = Res([c(f, 1) c(f, 3) C(4 * f, 1)], [C(4 * f, 1)]) ReLU\n"
+        "def strided(f) = Res([c(f, 1) C(f, 3, s=2, p=1) ReLU C(4 * f, 1)], "
+        "[P(1, s=2, p=same)]) ReLU\n"
+        "I(n, n, 3) C(64, 7, s=2, p=3) ReLU P(3, s=2, p=same)\n"
+        "first(64) unit(64) strided(64)\n"
+        "first(128) unit(128) unit(128) strided(128)\n"
+        "first(256) unit(256) unit(256) unit(256) unit(256) strided(256)\n"
+        "first(512) unit(512) unit(512)",
+        [("resnet_v1_50/block1", "res3", 35, 8, 15, 17),
+         ("resnet_v1_50/block2", "res7", 99, 16, 47, 49),
+         ("resnet_v1_50/block3", "res13", 291, 32, 143, 145),
+         ("resnet_v1_50/block4", "res16", 483, 32, 239, 241)]),
+    "mobilenet_v1": (
+        "def dsc(f, s) = DW(3, s=s, p=same) ReLU6 C(f, 1) ReLU6\n"
+        "I(n, n, 3) C(32, 3, s=2, p=same) ReLU6 dsc(64, 1) dsc(128, 2) dsc(128, 1) "
+        "dsc(256, 2) dsc(256, 1) dsc(512, 2) dsc(512, 1) dsc(512, 1) dsc(512, 1) "
+        "dsc(512, 1) dsc(512, 1) dsc(1024, 2) dsc(1024, 1)",
+        [("Conv2d_0", "C1", 3, 2, 0, 1), ("Conv2d_1_pointwise", "C2", 7, 2, 2, 3),
+         ("Conv2d_2_pointwise", "C3", 11, 4, 2, 5), ("Conv2d_3_pointwise", "C4", 19, 4, 6, 9),
+         ("Conv2d_4_pointwise", "C5", 27, 8, 6, 13),
+         ("Conv2d_5_pointwise", "C6", 43, 8, 14, 21),
+         ("Conv2d_6_pointwise", "C7", 59, 16, 14, 29),
+         ("Conv2d_7_pointwise", "C8", 91, 16, 30, 45),
+         ("Conv2d_8_pointwise", "C9", 123, 16, 46, 61),
+         ("Conv2d_9_pointwise", "C10", 155, 16, 62, 77),
+         ("Conv2d_10_pointwise", "C11", 187, 16, 78, 93),
+         ("Conv2d_11_pointwise", "C12", 219, 16, 94, 109),
+         ("Conv2d_12_pointwise", "C13", 251, 32, 94, 125),
+         ("Conv2d_13_pointwise", "C14", 315, 32, 126, 157)]),
+}
+
+
+
+@pytest.mark.parametrize("name", SLIM_SAME)
+def test_the_published_table_where_same_padding_depends_on_the_size(name):
+    """Sizes and strides at any resolution; the padding, a formula in n, is the table's
+    at 224 and at 321 (an even and an odd size pad differently)."""
+    program, table = SLIM_SAME[name]
+    net = symcnn.parse(program)
+    (n,) = net.symbols
+    at_224, at_321 = net.subs(n=224), net.subs(n=321)
+    for end_point, layer, rf, stride, padding_224, padding_321 in table:
+        field = net.receptive_field_of(layer)
+        assert (field.size, field.stride) == ((rf, rf), (stride, stride)), f"{name}/{end_point}"
+        assert [p.subs(n, 224) for p in field.padding] == [padding_224] * 2, end_point
+        for sized, padding in ((at_224, padding_224), (at_321, padding_321)):
+            field = sized.receptive_field_of(layer)
+            assert (field.size, field.stride, field.padding) == (
+                (rf, rf), (stride, stride), (padding, padding)), f"{name}/{end_point}"
 
 
 def test_a_stack_of_same_convolutions_in_closed_form():
