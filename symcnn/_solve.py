@@ -1,5 +1,6 @@
-"""Budgets solved for a size: the largest (or smallest) value of one free symbol whose
-totals stay within given bounds, on the exact closed forms.
+"""Sizes solved for: the largest (or smallest) value of one free symbol whose totals stay
+within given bounds, on the exact closed forms; and every value for which the network is
+valid at all, as a congruence (:func:`valid_sizes`).
 
 Every kind's output sizes grow with its input's (floors and ceilings of increasing
 functions), and every count is a sum of products of sizes, so each total grows with the
@@ -10,6 +11,9 @@ a stride may demand that the size is a multiple of something).
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ._model import TOTAL_NAMES, Viewed
@@ -21,9 +25,8 @@ _FAR = 2**40  # past any input size; sizes beyond it are not searched
 _TRIES = 4096  # invalid sizes skipped below the bound before giving up
 
 
-def solve(net: Viewed, name: str, bounds: dict[str, Any], largest: bool) -> int:
-    import sympy
-
+def _only_free(net: Viewed, name: str) -> Any:
+    """The symbol called ``name``, which must be the network's only free one."""
     symbols = {s.name: s for s in net.symbols}
     if name not in symbols:
         raise SymcnnError(f"{name} is not a free symbol of this network (its free symbols: "
@@ -32,13 +35,19 @@ def solve(net: Viewed, name: str, bounds: dict[str, Any], largest: bool) -> int:
     if others:
         raise SymcnnError(f"give values for {', '.join(others)} first (net.subs(...)): only "
                           f"{name} may stay free")
+    return symbols[name]
+
+
+def solve(net: Viewed, name: str, bounds: dict[str, Any], largest: bool) -> int:
+    import sympy
+
+    x = _only_free(net, name)
     if not bounds:
         raise SymcnnError(f"give at least one bound: {', '.join(f'{b}=' for b in BOUNDS)}")
     unknown = [b for b in bounds if b not in BOUNDS]
     if unknown:
         raise SymcnnError(f"there is no bound {', '.join(unknown)}; the bounds are "
                           f"{', '.join(BOUNDS)}")
-    x = symbols[name]
     totals = net.exact.totals
     checks = [(getattr(totals, BOUNDS[b]), _whole(b, v)) for b, v in bounds.items()]
     constraints = net.constraints
@@ -87,3 +96,162 @@ def _whole(bound: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SymcnnError(f"the bound {bound}= is a whole number, not {value!r}")
     return value
+
+
+# ---- valid sizes -----------------------------------------------------------------------
+#
+# Every size is built from the symbol x by sums, rational multiples, floors and ceilings:
+# it is x times a slope plus a part that repeats with a period. (floor(a/s) for a of slope
+# α and period P has slope α/s and, once α·T is whole, period T = lcm(P, denominator(α)),
+# since floor(y + αT) = floor(y) + αT.) So each condition of ``net.constraints``, written
+# g(x) ≥ 0, > 0, = 0 or ≠ 0, has g(x + kP) = g(x) + k·β·P on every residue class x mod P
+# for the common period P. A condition with slope β = 0 repeats with period P; one with
+# β ≠ 0 keeps one truth value on a class once k > |g(x)| / |β·P|. Past the largest such
+# point T every condition, and so validity, depends on x mod P only: the values below
+# T + P, evaluated exactly, decide everything.
+
+_MAX_SCAN = 1 << 22  # values of the symbol evaluated at most
+
+
+@dataclass(frozen=True)
+class ValidSizes:
+    """The values of a network's free symbol for which it is valid: ``exceptions``, then
+    every value from ``least`` on that is ``≡ r (mod modulus)`` for an ``r`` in
+    ``residues``. ``least`` is ``None`` if only the exceptions (if any) are valid.
+    ``v in sizes`` asks about one value; ``str(sizes)`` reads ``n ≥ 32, n ≡ 0 (mod 32)``.
+    """
+    name: str
+    least: int | None
+    modulus: int
+    residues: tuple[int, ...]
+    exceptions: tuple[int, ...] = ()
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+        if value in self.exceptions:
+            return True
+        return (self.least is not None and value >= self.least
+                and value % self.modulus in self.residues)
+
+    def __str__(self) -> str:
+        n = self.name
+        parts = []
+        if self.exceptions:
+            runs: list[list[int]] = []
+            for v in self.exceptions:
+                if runs and runs[-1][1] == v - 1:
+                    runs[-1][1] = v
+                else:
+                    runs.append([v, v])
+            shown = [f"{a}–{b}" if b > a + 1 else ", ".join(map(str, range(a, b + 1)))
+                     for a, b in runs]
+            parts.append(f"{n} ∈ {{{', '.join(shown)}}}")
+        if self.least is not None:
+            periodic = f"{n} ≥ {self.least}"
+            if self.modulus > 1:
+                periodic += (f", {n} ≡ {', '.join(map(str, self.residues))} "
+                             f"(mod {self.modulus})")
+            parts.append(f"({periodic})" if self.exceptions else periodic)
+        return " or ".join(parts) or f"no {n}"
+
+
+class _NotPeriodic(Exception):
+    """A size or condition that is not an affine map of the symbol under floors."""
+
+
+def _slope(expr: Any, x: Any) -> tuple[Fraction, int]:
+    """``expr``'s slope in ``x`` and the period of the rest (see above)."""
+    import sympy
+
+    if expr == x:
+        return Fraction(1), 1
+    if expr.is_Rational:
+        return Fraction(0), 1
+    if isinstance(expr, sympy.Add):
+        slopes = [_slope(a, x) for a in expr.args]
+        return sum((a for a, _ in slopes), Fraction(0)), math.lcm(*(p for _, p in slopes))
+    if isinstance(expr, sympy.Mul):
+        coefficient, rest = expr.as_coeff_Mul()
+        factors = [_slope(a, x) for a in sympy.Mul.make_args(rest)]
+        period = math.lcm(*(p for _, p in factors))
+        sloped = [a for a, _ in factors if a != 0]
+        if len(factors) == 1:
+            return Fraction(int(coefficient.p), int(coefficient.q)) * factors[0][0], period
+        if not sloped:
+            return Fraction(0), period
+        raise _NotPeriodic(expr)
+    if isinstance(expr, (sympy.floor, sympy.ceiling)):
+        slope, period = _slope(expr.args[0], x)
+        return slope, math.lcm(period, slope.denominator)
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        slopes = [_slope(a, x) for a in expr.args]
+        if len({a for a, _ in slopes}) == 1:
+            return slopes[0][0], math.lcm(*(p for _, p in slopes))
+    if isinstance(expr, sympy.Mod) and expr.args[1].is_Integer:
+        slope, period = _slope(expr.args[0], x)
+        return Fraction(0), math.lcm(period, (slope / int(expr.args[1])).denominator)
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        slope, period = _slope(expr.base, x)
+        if slope == 0:
+            return slope, period
+    raise _NotPeriodic(expr)
+
+
+def valid_sizes(net: Viewed, name: str) -> ValidSizes:
+    """See ``Network.valid_sizes``."""
+    from sympy.core.relational import Relational
+
+    from .sweep import _bound, _evaluate, _split, numpy
+
+    x = _only_free(net, name)
+    np = numpy()
+    shapes: list[tuple[Any, Fraction]] = []  # g and the slope of each non-repeating one
+    period = 1
+    for condition in net.constraints:
+        if not isinstance(condition, Relational):
+            raise SymcnnError(f"the valid values of {name} are not found for the condition "
+                              f"{condition}: it is not a comparison")
+        g = condition.lhs - condition.rhs
+        try:
+            slope, repeat = _slope(g, x)
+        except _NotPeriodic as error:
+            raise SymcnnError(
+                f"the valid values of {name} cannot be described as a congruence: the "
+                f"condition {condition} holds {error.args[0]}, which is not built from "
+                f"floors and ceilings of affine maps of {name}") from None
+        period = math.lcm(period, repeat)
+        if slope != 0:
+            shapes.append((g, slope))
+
+    def values(expr: Any, upto: int) -> Any:
+        """``expr`` at x = 1, ..., upto, exactly (an array)."""
+        axis = np.arange(1, upto + 1, dtype=np.int64)
+        return np.broadcast_to(_evaluate(np, expr, [x], [axis], _bound(expr, {x: upto})),
+                               (upto,))
+
+    threshold = 1
+    for g, slope in shapes:  # past |g(r)| / |slope·P| steps of P, g keeps its sign
+        numerator, denominator = _split(g)
+        step = abs(slope) * period * int(denominator)
+        for r, value in enumerate(values(numerator, period).tolist(), start=1):
+            threshold = max(threshold, r + (math.floor(abs(value) / step) + 1) * period)
+    end = threshold + period  # the values 1, ..., end - 1 decide
+    if end > _MAX_SCAN:
+        raise SymcnnError(f"the valid values of {name} settle only past {threshold:,}, too "
+                          "far to describe")
+    holds = np.ones(end - 1, dtype=bool)
+    for condition in net.constraints:
+        holds &= values(condition, end - 1).astype(bool)
+    valid = holds.tolist()
+    residues = {v % period for v in range(threshold, end) if valid[v - 1]}
+    start = threshold  # the rule "v mod P in residues" holds from start on
+    while start > 1 and valid[start - 2] == ((start - 1) % period in residues):
+        start -= 1
+    modulus = next(m for m in range(1, period + 1) if period % m == 0
+                   and all((r + m) % period in residues for r in residues))
+    kept = tuple(sorted({r % modulus for r in residues}))
+    least = next((v for v in range(start, start + modulus) if v % modulus in kept), None)
+    exceptions = tuple(v for v in range(1, least if least is not None else end)
+                       if valid[v - 1])
+    return ValidSizes(name, least, modulus, kept, exceptions)

@@ -286,6 +286,21 @@ class Network:
 
         return solve(self, name, bounds, largest=False)
 
+    def valid_sizes(self, name: str = "n") -> Any:
+        """Every value of the free symbol ``name`` for which the network is valid (every
+        condition of ``constraints`` holds), exactly: a :class:`symcnn._solve.ValidSizes`
+        with ``least``, ``modulus``, ``residues`` and ``exceptions``. Sizes are floors and
+        ceilings of affine maps of ``name``, so validity repeats with a period past some
+        point (``docs/formulas.md`` gives the argument). Every other symbol needs a value
+        first (``subs``); a condition of another shape (``name²``) is refused.
+
+        >>> print(parse("I(n, n, 3) Add([C(8, 3, s=2, p=1)], [P(2) C(8, 1)])").valid_sizes())
+        n ≥ 2, n ≡ 0 (mod 2)
+        """
+        from ._solve import valid_sizes
+
+        return valid_sizes(self, name)
+
     @property
     def params(self) -> Expr:
         """Trainable parameters, in total: an ``int`` in a network without free symbols,

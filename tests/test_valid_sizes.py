@@ -1,0 +1,92 @@
+"""net.valid_sizes: the values of a free symbol for which a network is valid, as a
+congruence, against a brute-force scan: ``net.subs`` at every value (it raises where
+the network is invalid), and for the zoo the sweep's ``valid`` column."""
+
+from __future__ import annotations
+
+import pytest
+
+import symcnn
+from symcnn import zoo
+from symcnn._solve import ValidSizes
+
+pytest.importorskip("numpy")
+
+
+def valid_by_subs(net, values):
+    found = []
+    for v in values:
+        try:
+            net.subs(n=v)
+        except symcnn.ShapeError:
+            continue
+        found.append(v)
+    return found
+
+
+# (program, what valid_sizes says): merges whose branches agree on some residues only
+HAND_WRITTEN = [
+    ("I(n, n, 3) Add([C(8, 3, s=2, p=1)], [P(2) C(8, 1)])", "n ≥ 2, n ≡ 0 (mod 2)"),
+    ("I(n, n, 3) C(8, 3) P(2)", "n ≥ 4"),
+    # two merges, of periods 4 and 3: n = 12q + r needs r < 4
+    ("I(n, n, 3) Add([P(4)], [P(2) P(2)]) Add([P(3)], [A(3, s=3, p=1)])",
+     "n ≥ 12, n ≡ 0, 1, 2, 3 (mod 12)"),
+    # floor(n/3) against floor(n/2) - 1: equal at 4 to 7 and 9 only, a finite set
+    ("I(n, n, 3) Add([P(3, s=3)], [P(2) P(2, s=1)])", "n ∈ {4–7, 9}"),
+    # a U-Net's skip connection wants n ≡ 0 (mod 4) from the first 4 on
+    ("I(n, n, 8) Cat([], [P(2) Cat([], [P(2) C(8, 3, p=1) T(8, 2, s=2)]) T(8, 2, s=2)])",
+     "n ≥ 4, n ≡ 0 (mod 4)"),
+    # ceil(n/2) = ceil(n/3) at 1, 2 and 4 only
+    ("I(n, n, 3) Add([C(3, 1, s=2)], [C(3, 1, s=3)])", "n ∈ {1, 2, 4}"),
+    ("I(n, n, 3) Add([P(2)], [P(2) P(2)])", "no n"),
+]
+
+
+@pytest.mark.parametrize("program, expected", HAND_WRITTEN)
+def test_hand_written_networks_agree_with_every_size_tried(program, expected):
+    net = symcnn.parse(program)
+    sizes = net.valid_sizes("n")
+    assert str(sizes) == expected
+    upto = (sizes.least or 1) + 3 * sizes.modulus + max(sizes.exceptions, default=0)
+    found = valid_by_subs(net, range(1, max(upto, 40) + 1))
+    assert [v for v in range(1, max(upto, 40) + 1) if v in sizes] == found
+
+
+ONE_SYMBOL = [name for name in zoo.names() if [s.name for s in zoo.load(name).symbols] == ["n"]]
+
+
+@pytest.mark.parametrize("name", ONE_SYMBOL)
+def test_every_zoo_network_agrees_with_a_sweep(name):
+    net = zoo.load(name)
+    sizes = net.valid_sizes()
+    upto = (sizes.least or 1) + 3 * sizes.modulus + max(sizes.exceptions, default=0)
+    table = net.sweep(n=range(1, upto + 1))
+    assert [v in sizes for v in range(1, upto + 1)] == [bool(ok) for ok in table["valid"]]
+
+
+def test_zoo_figures():
+    assert str(zoo.load("resnet50").valid_sizes()) == "n ≥ 1"
+    assert str(zoo.load("vgg16").valid_sizes()) == "n ≥ 32"
+    assert str(zoo.load("inception_v3").valid_sizes()) == "n ≥ 75"
+    # window attention of 7x7 windows at strides 4 to 32: ceil(n/32) a multiple of 7
+    maxvit = zoo.load("maxvit_t")
+    sizes = maxvit.valid_sizes()
+    assert (sizes.least, sizes.modulus, sizes.residues) == (221, 224, (0, 221, 222, 223))
+    assert 224 in sizes and 225 not in sizes and 448 in sizes
+    assert valid_by_subs(maxvit, range(200, 250)) == [221, 222, 223, 224]
+
+
+def test_reading_and_membership():
+    sizes = ValidSizes("n", 12, 4, (0, 1), (3, 5, 6, 7))
+    assert str(sizes) == "n ∈ {3, 5–7} or (n ≥ 12, n ≡ 0, 1 (mod 4))"
+    assert [v for v in range(20) if v in sizes] == [3, 5, 6, 7, 12, 13, 16, 17]
+    assert "12" not in sizes and True not in sizes
+
+
+def test_other_symbols_need_values_and_other_shapes_are_refused():
+    with pytest.raises(symcnn.SymcnnError, match="give values for k"):
+        symcnn.parse("I(n, n, 3) C(8, k)").valid_sizes("n")
+    with pytest.raises(symcnn.SymcnnError, match="m is not a free symbol"):
+        symcnn.parse("I(n, n, 3) C(8, 3)").valid_sizes("m")
+    with pytest.raises(symcnn.SymcnnError, match="not built from floors and ceilings"):
+        symcnn.parse("I(n * n, 3) Add([P(2)], [C(3, 1, s=2)])").valid_sizes("n")
