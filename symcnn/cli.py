@@ -537,6 +537,9 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the largest valid SYMBOL whose totals are at most the bounds")
     which.add_argument("--smallest", metavar="SYMBOL",
                        help="the smallest valid SYMBOL whose totals are at least the bounds")
+    which.add_argument("--valid", metavar="SYMBOL",
+                       help="every value of SYMBOL for which the network is valid, as a "
+                            "congruence (no bounds)")
     for bound in BOUNDS:
         parser.add_argument(f"--{bound.replace('_', '-')}", dest=bound, type=int,
                             metavar="N", help=f"a bound on {bound}")
@@ -555,6 +558,11 @@ def _solve(args: argparse.Namespace) -> int:
     if args.set:
         net = net.subs(_values(args.set))
     bounds = {b: getattr(args, b) for b in BOUNDS if getattr(args, b) is not None}
+    if args.valid is not None:
+        if bounds:
+            raise SymcnnError("--valid takes no bounds: it describes every valid value")
+        _print(f"{net.valid_sizes(args.valid)}\n")
+        return EXIT_OK
     if args.largest is not None:
         value = net.largest(args.largest, **bounds)
     else:
@@ -573,7 +581,8 @@ COMMANDS = {
                        _compare_arguments, _compare),
     "plot": Command("a plot of a network's parameters and MACs against its free symbol "
                     "(needs matplotlib)", _plot_arguments, _plot),
-    "solve": Command("the largest (or smallest) size whose totals stay within bounds",
+    "solve": Command("the largest (or smallest) size whose totals stay within bounds, or "
+                     "every valid size (--valid)",
                      _solve_arguments, _solve),
     "import": Command("print the program of an ONNX model (symcnn -f MODEL.onnx shows its "
                       "table)", _import_arguments, _import),

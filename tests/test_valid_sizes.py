@@ -90,3 +90,17 @@ def test_other_symbols_need_values_and_other_shapes_are_refused():
         symcnn.parse("I(n, n, 3) C(8, 3)").valid_sizes("m")
     with pytest.raises(symcnn.SymcnnError, match="not built from floors and ceilings"):
         symcnn.parse("I(n * n, 3) Add([P(2)], [C(3, 1, s=2)])").valid_sizes("n")
+
+
+def test_the_command_line(capsys):
+    from symcnn.cli import main
+
+    assert main(["solve", "I(n, n, 3) Add([C(8, 3, s=2, p=1)], [P(2) C(8, 1)])",
+                 "--valid", "n"]) == 0
+    assert capsys.readouterr().out == "n ≥ 2, n ≡ 0 (mod 2)\n"
+    assert main(["solve", "--zoo", "mc3_18", "--set", "t=16", "--valid", "n"]) == 0
+    assert capsys.readouterr().out == "n ≥ 1\n"
+    assert main(["solve", "--zoo", "vgg16", "--valid", "n", "--macs", "10"]) == 2
+    assert "--valid takes no bounds" in capsys.readouterr().err
+    assert main(["solve", "--zoo", "mc3_18", "--valid", "n"]) == 2
+    assert "give values for t first" in capsys.readouterr().err
