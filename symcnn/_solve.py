@@ -110,7 +110,7 @@ def _whole(bound: str, value: Any) -> int:
 # point T every condition, and so validity, depends on x mod P only: the values below
 # T + P, evaluated exactly, decide everything.
 
-_MAX_SCAN = 1 << 22  # values of the symbol evaluated at most
+_MAX_SCAN = 1 << 19  # values of the symbol evaluated at most (about a second)
 
 
 @dataclass(frozen=True)
@@ -138,22 +138,25 @@ class ValidSizes:
         n = self.name
         parts = []
         if self.exceptions:
-            runs: list[list[int]] = []
-            for v in self.exceptions:
-                if runs and runs[-1][1] == v - 1:
-                    runs[-1][1] = v
-                else:
-                    runs.append([v, v])
-            shown = [f"{a}–{b}" if b > a + 1 else ", ".join(map(str, range(a, b + 1)))
-                     for a, b in runs]
-            parts.append(f"{n} ∈ {{{', '.join(shown)}}}")
+            parts.append(f"{n} ∈ {{{_runs(self.exceptions)}}}")
         if self.least is not None:
             periodic = f"{n} ≥ {self.least}"
             if self.modulus > 1:
-                periodic += (f", {n} ≡ {', '.join(map(str, self.residues))} "
-                             f"(mod {self.modulus})")
+                periodic += f", {n} ≡ {_runs(self.residues)} (mod {self.modulus})"
             parts.append(f"({periodic})" if self.exceptions else periodic)
         return " or ".join(parts) or f"no {n}"
+
+
+def _runs(values: tuple[int, ...]) -> str:
+    """Increasing whole numbers, three or more in a row as ``first–last``."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and runs[-1][1] == v - 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return ", ".join(f"{a}–{b}" if b > a + 1 else ", ".join(map(str, range(a, b + 1)))
+                     for a, b in runs)
 
 
 class _NotPeriodic(Exception):
@@ -230,28 +233,35 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
         return np.broadcast_to(_evaluate(np, expr, [x], [axis], _bound(expr, {x: upto})),
                                (upto,))
 
-    threshold = 1
+    if period > _MAX_SCAN:
+        raise SymcnnError(f"the validity of this network repeats only every {period:,} "
+                          f"values of {name}, too many to describe")
+    threshold = period
     for g, slope in shapes:  # past |g(r)| / |slope·P| steps of P, g keeps its sign
         numerator, denominator = _split(g)
         step = abs(slope) * period * int(denominator)
-        for r, value in enumerate(values(numerator, period).tolist(), start=1):
-            threshold = max(threshold, r + (math.floor(abs(value) / step) + 1) * period)
+        farthest = int(abs(values(numerator, period)).max())
+        threshold = max(threshold, period + (math.floor(farthest / step) + 1) * period)
     end = threshold + period  # the values 1, ..., end - 1 decide
     if end > _MAX_SCAN:
         raise SymcnnError(f"the valid values of {name} settle only past {threshold:,}, too "
                           "far to describe")
-    holds = np.ones(end - 1, dtype=bool)
+    valid = np.ones(end, dtype=bool)  # valid[v] for v = 1, ..., end - 1
+    valid[0] = False
     for condition in net.constraints:
-        holds &= values(condition, end - 1).astype(bool)
-    valid = holds.tolist()
-    residues = {v % period for v in range(threshold, end) if valid[v - 1]}
-    start = threshold  # the rule "v mod P in residues" holds from start on
-    while start > 1 and valid[start - 2] == ((start - 1) % period in residues):
-        start -= 1
-    modulus = next(m for m in range(1, period + 1) if period % m == 0
-                   and all((r + m) % period in residues for r in residues))
-    kept = tuple(sorted({r % modulus for r in residues}))
-    least = next((v for v in range(start, start + modulus) if v % modulus in kept), None)
-    exceptions = tuple(v for v in range(1, least if least is not None else end)
-                       if valid[v - 1])
+        valid[1:] &= values(condition, end - 1).astype(bool)
+    # the residues valid past the threshold, one flag per residue (index r for r mod P)
+    cycle = np.roll(valid[threshold:end], threshold % period)
+    modulus = next(m for m in range(1, period + 1)
+                   if period % m == 0 and np.array_equal(cycle, np.roll(cycle, m)))
+    kept = tuple(int(r) for r in np.flatnonzero(cycle[:modulus]))
+    # the rule "v mod modulus in kept" holds from ``first`` on: find where it first fails
+    rule = np.zeros(end, dtype=bool)
+    for r in kept:
+        rule[r::modulus] = True
+    broken = np.flatnonzero(valid[1:threshold] != rule[1:threshold])
+    first = int(broken[-1]) + 2 if len(broken) else 1
+    least = next((v for v in range(first, first + modulus) if v % modulus in kept), None)
+    exceptions = tuple(int(v) for v in np.flatnonzero(valid[:least if least is not None
+                                                             else end]))
     return ValidSizes(name, least, modulus, kept, exceptions)

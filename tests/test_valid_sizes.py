@@ -30,7 +30,7 @@ HAND_WRITTEN = [
     ("I(n, n, 3) C(8, 3) P(2)", "n ≥ 4"),
     # two merges, of periods 4 and 3: n = 12q + r needs r < 4
     ("I(n, n, 3) Add([P(4)], [P(2) P(2)]) Add([P(3)], [A(3, s=3, p=1)])",
-     "n ≥ 12, n ≡ 0, 1, 2, 3 (mod 12)"),
+     "n ≥ 12, n ≡ 0–3 (mod 12)"),
     # floor(n/3) against floor(n/2) - 1: equal at 4 to 7 and 9 only, a finite set
     ("I(n, n, 3) Add([P(3, s=3)], [P(2) P(2, s=1)])", "n ∈ {4–7, 9}"),
     # a U-Net's skip connection wants n ≡ 0 (mod 4) from the first 4 on
@@ -104,3 +104,10 @@ def test_the_command_line(capsys):
     assert "--valid takes no bounds" in capsys.readouterr().err
     assert main(["solve", "--zoo", "mc3_18", "--valid", "n"]) == 2
     assert "give values for t first" in capsys.readouterr().err
+
+
+def test_a_period_too_long_to_scan_is_refused_quickly():
+    net = symcnn.parse("I(n, n, 3) C(3, 3, s=1000) C(3, 3, s=1000) "
+                       "Add([P(1000)], [C(3, 1, s=1000)])")
+    with pytest.raises(symcnn.SymcnnError, match="repeats only every 1,000,000,000 values"):
+        net.valid_sizes()
