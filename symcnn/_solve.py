@@ -221,8 +221,8 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
         except _NotPeriodic as error:
             raise SymcnnError(
                 f"the valid values of {name} cannot be described as a congruence: the "
-                f"condition {condition} holds {error.args[0]}, which is not built from "
-                f"floors and ceilings of affine maps of {name}") from None
+                f"condition {condition} has the part {error.args[0]}, which is not built "
+                f"from floors and ceilings of affine maps of {name}") from None
         period = math.lcm(period, repeat)
         if slope != 0:
             shapes.append((g, slope))
