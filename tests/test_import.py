@@ -20,6 +20,7 @@ import symcnn
 import torchvision_models as tv  # skips this module without torch and torchvision
 from reference_models import trace
 from torchvision_models import counts, layers
+from test_transformers import OTHER_SIZE, measured, torchvision_model as transformer
 
 torch = tv.torch
 nn = torch.nn
@@ -62,8 +63,8 @@ def test_import_counts_as_torchvision(name):
             assert layers(at) == torch_layers
 
 
-# The zoo's transformers: their attention and token kinds have no readers yet.
-TRANSFORMERS = ("vit_", "swin_", "maxvit_")
+# The zoo's transformers whose attention has no reader yet.
+TRANSFORMERS = ("swin_", "maxvit_")
 
 
 def zoo_models() -> list[str]:
@@ -82,10 +83,33 @@ def test_every_zoo_model_imports(name):
     """Every torchvision model of the zoo: the import counts as the model at its crop
     size, and its program parses to the same network."""
     model = tv.model(name)
+    if name.startswith("vit_"):  # built for one size, whose attention forward hooks miss
+        size = model.image_size
+        net = symcnn.from_torch(model, (3, "n", "n"), example={"n": size})
+        assert counts(net.subs(n=size)) == measured(model, size)
+    else:
+        net = symcnn.from_torch(model, (3, "n", "n"))
+        assert net.params == sum(p.numel() for p in model.parameters())
+        crop = tv.crop_size(name)
+        assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
+
+
+@pytest.mark.parametrize("name", ["vit_b_16", "vit_b_32"])
+def test_vision_transformer_imports(name):
+    """torchvision's ViT, built for 224, counts as the model there (MACs as
+    FlopCounterMode's on the meta device, attention included), and n stays symbolic:
+    at another size the network counts as torchvision's ViT built for that size, whose
+    position embedding has a parameter for each of its tokens."""
+    model = tv.model(name)
     net = symcnn.from_torch(model, (3, "n", "n"))
-    assert net.params == sum(p.numel() for p in model.parameters())
-    crop = tv.crop_size(name)
-    assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+    assert net.subs(n=224).params == sum(p.numel() for p in model.parameters())
+    assert counts(net.subs(n=224)) == measured(model, 224)
+    other = OTHER_SIZE[name]
+    assert counts(net.subs(n=other)) == measured(transformer(name, other), other)
+    assert [r.kind for r in net.layers[1:5]] == ["C", "Tokens", "Cls", "Pos"]
+    assert [r.kind for r in net.layers[-3:]] == ["LN", "ClsOut", "D"]
+    assert sum(r.kind == "MSA" for r in net.layers) == 12
     assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
