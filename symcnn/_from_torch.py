@@ -39,10 +39,12 @@ BATCH = 2  # the example's batch: 2, so that it cannot be mistaken for a size of
 
 
 def _torch_class(module: nn.Module) -> str | None:
-    """The name of the first ``torch.nn`` class of ``module`` that a kind reads."""
+    """The name of the first ``torch.nn`` (or torchvision) class of ``module`` that a
+    kind reads: torchvision's Swin attention is read whole, as ``WMSA``."""
     readers = _readers("torch")
     for cls in type(module).__mro__:
-        if cls.__module__.startswith("torch.nn") and cls.__name__ in readers:
+        if cls.__module__.startswith(("torch.nn", "torchvision.")) and \
+                cls.__name__ in readers:
             return cls.__name__
     return None
 
@@ -172,7 +174,7 @@ def _run(traced: fx.GraphModule, shape: tuple[int, ...]) -> None:
 
 def _shape(node: fx.Node, first: bool = False) -> tuple[int, ...] | None:
     """The shape of the tensor a node gives (``first``: of the first of the tensors)."""
-    meta = node.meta.get("tensor_meta")
+    meta: Any = node.meta.get("tensor_meta")
     if first and _several(meta):
         meta = meta[0]
     return tuple(int(v) for v in meta.shape) if isinstance(meta, TensorMetadata) else None
@@ -250,9 +252,14 @@ def _scope(node: fx.Node) -> tuple[tuple[str, str], ...]:
     return scope
 
 
-def _statistics(module: nn.Module) -> int:
+def _statistics(module: nn.Module, called: frozenset[str] = frozenset(("",))) -> int:
+    """The buffers that symcnn counts: BatchNorm's running statistics, and every buffer
+    of a module called as one operation (Swin's relative position index) but BatchNorm's
+    counter of batches; ``called`` are those modules' paths."""
     return sum(b.numel() for name, b in module.named_buffers()
-               if name.endswith(("running_mean", "running_var")))
+               if name.endswith(("running_mean", "running_var")) or (
+                   not name.endswith("num_batches_tracked")
+                   and any(p in called for p in ("", *_prefixes(name)[:-1]))))
 
 
 def from_torch(module: Any, input_shape: Sequence[Any], *,
@@ -379,7 +386,8 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         if own:  # a module called as one operation holds all its parameters
             key = next((p for p in _prefixes(path) if p in called), path)
             owners[key] = owners.get(key, 0) + own
-    totals = (sum(p.numel() for p in module.parameters()), _statistics(module))
+    totals = (sum(p.numel() for p in module.parameters()),
+              _statistics(module, frozenset(called)))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
 
 

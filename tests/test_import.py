@@ -63,8 +63,9 @@ def test_import_counts_as_torchvision(name):
             assert layers(at) == torch_layers
 
 
-# The zoo's transformers whose attention has no reader yet.
-TRANSFORMERS = ("swin_", "maxvit_")
+# The zoo's transformers whose attention has no reader yet: MaxViT's partitions are
+# reshapes and permutes that no kind reads.
+TRANSFORMERS = ("maxvit_",)
 
 
 def zoo_models() -> list[str]:
@@ -83,8 +84,8 @@ def test_every_zoo_model_imports(name):
     """Every torchvision model of the zoo: the import counts as the model at its crop
     size, and its program parses to the same network."""
     model = tv.model(name)
-    if name.startswith("vit_"):  # built for one size, whose attention forward hooks miss
-        size = model.image_size
+    if name.startswith(("vit_", "swin_")):  # attention, which forward hooks miss
+        size = getattr(model, "image_size", tv.crop_size(name))  # ViT's one size
         net = symcnn.from_torch(model, (3, "n", "n"), example={"n": size})
         assert counts(net.subs(n=size)) == measured(model, size)
     else:
@@ -110,6 +111,29 @@ def test_vision_transformer_imports(name):
     assert [r.kind for r in net.layers[1:5]] == ["C", "Tokens", "Cls", "Pos"]
     assert [r.kind for r in net.layers[-3:]] == ["LN", "ClsOut", "D"]
     assert sum(r.kind == "MSA" for r in net.layers) == 12
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
+
+
+@pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])
+def test_swin_imports(name):
+    """torchvision's Swin and Swin V2, their window attention read whole (WMSA, WMSA2)
+    and their patch merging (PatchMerge), count as the model (buffers too: the relative
+    position indices) at 224 and at a size that pads at every stage."""
+    model = tv.model(name)
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.symbols == (symcnn.parse("I(n) D(1)").symbols[0],)
+    assert net.params == sum(p.numel() for p in model.parameters())
+    for size in (224, OTHER_SIZE[name] if name == "swin_t" else 199):
+        assert counts(net.subs(n=size)) == measured(model, size)
+    w = 8 if name == "swin_v2_t" else 7  # windows of 8 in V2, shifted by half
+    attention = [(r.kind, r.args["heads"], r.args["w"], r.args["shift"])
+                 for r in net.layers if r.kind.startswith("WMSA")]
+    kind = "WMSA2" if name == "swin_v2_t" else "WMSA"
+    assert attention[:4] == [(kind, heads, (w, w), (shift, shift))
+                             for heads in (3, 6) for shift in (0, w // 2)]
+    merges = [r for r in net.layers if r.kind == "PatchMerge"]
+    assert [(r.args["f"], r.args["v2"]) for r in merges] == [
+        (c, name == "swin_v2_t") for c in (192, 384, 768)]
     assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from .._math import ceil_div, lt, product
 from ._base import DIMENSIONS, Check, Kind, NoWindow, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Whole
-from ._reading import Op, Unfit
+from ._reading import Op, Unfit, per_dim
 from .conv import ints, written_product, written_sum
 
 HEADS = Param("heads", Whole(), foreign=("num_heads", "nhead", "n_heads"))
@@ -242,6 +242,19 @@ class WindowAttention(Kind):
     signature = (HEADS, WINDOW, SHIFT)
     summary = ("window attention (Swin), shifted windows: 4(c + 1)c + (2w - 1)²·heads "
                "trained, w⁴ indices")
+    torch_ops: tuple[str, ...] = ("ShiftedWindowAttention",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``ShiftedWindowAttention`` on a map with its channels last
+        (batch, h, w, c), with its biases."""
+        m = op.module
+        if not op.channels_last or op.rank != 2:
+            raise Unfit("window attention reads torchvision's ShiftedWindowAttention on "
+                        "an image with its channels last (batch, h, w, c)")
+        if m.qkv.bias is None or m.proj.bias is None:
+            raise Unfit(f"{self.name} has biases on its projections; this one has not")
+        return {"heads": int(m.num_heads), "w": per_dim(m.window_size, 2),
+                "shift": per_dim(m.shift_size, 2)}
 
     window = staticmethod(attends)
 
@@ -274,6 +287,13 @@ class CosineWindowAttention(Kind):
     signature = (HEADS, WINDOW, SHIFT, Param("mlp", Whole(), 512, foreign=("cpb_hidden",)))
     summary = ("Swin V2's window attention: 4(c + 1)c + heads + (r + 1 + heads)·mlp "
                "trained; the MLP's MACs on the (2w - 1)² relative positions")
+    torch_ops = ("ShiftedWindowAttentionV2",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``ShiftedWindowAttentionV2``, as ``WMSA`` reads V1's, with its
+        position-bias network's width."""
+        args = WindowAttention.from_torch(self, op)  # type: ignore[arg-type]
+        return {**(args or {}), "mlp": int(op.module.cpb_mlp[0].out_features)}
 
     window = staticmethod(attends)
 
@@ -343,6 +363,15 @@ class PatchMerge(Kind):
                  Param("v2", Flag(), False, foreign=("post_norm",)))
     summary = ("each 2x2 block of positions side by side on the channels, LayerNorm and a "
                "Linear to f: (⌈h/2⌉, ⌈w/2⌉, f)")
+    torch_ops = ("PatchMerging", "PatchMergingV2")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``PatchMerging`` (``PatchMergingV2``: ``v2=true``) on a map with
+        its channels last (batch, h, w, c)."""
+        if not op.channels_last or op.rank != 2 or op.module.reduction.bias is not None:
+            raise Unfit("PatchMerge reads torchvision's PatchMerging on an image with its "
+                        "channels last (batch, h, w, c)")
+        return {"f": int(op.module.reduction.out_features), "v2": op.name == "PatchMergingV2"}
 
     def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
         return ((2, 2, 0),) * rank(record.input_shape)
