@@ -380,12 +380,18 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
                         inputs, owner, params, scope=scope,
                         passes=name in _PASSES and len(inputs) == 1)
     assert output is not None
+    # a module called as one operation holds all its parameters; a parameter used
+    # directly goes to the operation that uses it (ViT's class token, its position
+    # embedding), with the others that operation uses
+    direct = {path: node.owner for node in nodes.values() if node.op.module is None
+              and node.owner for path in node.owner.split(", ")}
     owners: dict[str, int] = {}
     for path, sub in module.named_modules():
-        own = sum(p.numel() for p in sub.parameters(recurse=False))
-        if own:  # a module called as one operation holds all its parameters
-            key = next((p for p in _prefixes(path) if p in called), path)
-            owners[key] = owners.get(key, 0) + own
+        for name, parameter in sub.named_parameters(recurse=False):
+            full = f"{path}.{name}" if path else name
+            key = next((p for p in _prefixes(path) if p in called), None) if path else None
+            key = key or direct.get(full, path)
+            owners[key] = owners.get(key, 0) + parameter.numel()
     totals = (sum(p.numel() for p in module.parameters()),
               _statistics(module, frozenset(called)))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
@@ -430,8 +436,8 @@ def _first(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def _parameters_used(traced: fx.GraphModule, n: fx.Node,
                      constants: set[fx.Node]) -> tuple[str | None, int]:
-    """The module whose parameters a call uses directly (ConvNeXt's ``layer_scale *
-    x``; ViT's class token, broadcast to the batch first), and their number."""
+    """The parameters a call uses directly (ConvNeXt's ``layer_scale * x``; ViT's class
+    token, broadcast to the batch first), their paths joined by ", ", and their number."""
     used: list[fx.Node] = []
     stack = [a for a in n.all_input_nodes if a in constants]
     while stack:
@@ -441,14 +447,14 @@ def _parameters_used(traced: fx.GraphModule, n: fx.Node,
         elif a not in used:
             used.append(a)
     params = 0
-    owner = None
+    paths = []
     for a in used:
         try:
             params += traced.get_parameter(str(a.target)).numel()
         except AttributeError:  # a buffer, not a parameter
             continue
-        owner = str(a.target).rpartition(".")[0]
-    return owner, params
+        paths.append(str(a.target))
+    return ", ".join(sorted(paths)) or None, params
 
 
 def _name_of(n: fx.Node) -> str:
@@ -522,11 +528,18 @@ def _permuted(n: fx.Node, last: bool) -> bool | None:
     """Whether ``n`` permutes a tensor to channels last (True) or back (False), as
     ConvNeXt's ``Permute([0, 2, 3, 1])`` does; None for any other call."""
     args: Any = n.args
-    if _name_of(n) != "permute" or not isinstance(args[0], fx.Node):
+    if _name_of(n) not in ("permute", "transpose") or not isinstance(args[0], fx.Node):
         return None
-    dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
-    given: Any = n.kwargs.get("dims", dims)
-    dims = tuple(given)
+    if _name_of(n) == "transpose":  # tokens' x.transpose(1, 2): (batch, c, l) and back
+        pair = {_int_arg(n, "dim0", 1, None), _int_arg(n, "dim1", 2, None)}
+        if len(_shape(args[0]) or ()) != 3 or pair not in ({1, 2}, {-1, -2}, {1, -1},
+                                                            {-2, 2}):
+            return None
+        dims: Any = (0, 2, 1)
+    else:
+        dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
+        given: Any = n.kwargs.get("dims", dims)
+        dims = tuple(given)
     rank = len(dims) - 2
     if rank < 1:
         return None

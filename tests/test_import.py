@@ -448,6 +448,51 @@ def test_modern_kinds():
     assert sum(p.numel() for p in to_torch(built).parameters()) == net.params
 
 
+class TinyViT(nn.Module):
+    """A vision transformer written as people write one: the patches as tokens by
+    ``flatten(2).transpose(1, 2)``, the class token and position embedding on the model
+    itself, attention on one normalised tensor."""
+
+    def __init__(self, d: int = 32, heads: int = 4, patch: int = 4, tokens: int = 64):
+        super().__init__()
+        self.embed = nn.Conv2d(3, d, patch, stride=patch)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(torch.zeros(1, tokens + 1, d))
+        self.norm1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 10)
+
+    def forward(self, x):
+        x = self.embed(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        y = self.norm1(x)
+        x = x + self.attn(y, y, y, need_weights=False)[0]
+        return self.head(self.norm(x)[:, 0])
+
+
+def test_transformer_written_by_hand():
+    """Tokens, Cls, Pos, MSA and ClsOut from a model's own code, counted as the model
+    at the size its position embedding is for (MACs as FlopCounterMode's); attention
+    with another key is refused with the reason."""
+    model = TinyViT()
+    net = symcnn.from_torch(model, (3, "n", "n"), example={"n": 32})
+    assert net.to_dsl().splitlines() == ["I(n, n, 3)", "C(32, 4, s=4)", "Tokens", "Cls",
+                                         "Pos", "Res([LN MSA(4)])", "LN", "ClsOut",
+                                         "D(10)"]
+    assert counts(net.subs(n=32)) == measured(model.to(device="meta"), 32)
+
+    class Cross(TinyViT):
+        def forward(self, x):
+            x = self.embed(x).flatten(2).transpose(1, 2)
+            return self.attn(self.norm1(x), x, x)[0]
+
+    with pytest.raises(symcnn.SymcnnError, match=r"attn \(MultiheadAttention\): MSA reads "
+                       r"nn.MultiheadAttention\(batch_first=True\) called as "
+                       r"attention\(x, x, x\)"):
+        symcnn.from_torch(Cross(), (3, 32, 32))
+
+
 class Padded(nn.Module):
     """TensorFlow's 'same' for a stride of 2, as ported models write it: zeros on one
     side, then a convolution without padding; and F.pad with zeros."""
