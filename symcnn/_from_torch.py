@@ -165,7 +165,8 @@ def _run(traced: fx.GraphModule, shape: tuple[int, ...]) -> None:
              for name, value in [*shapes.named_parameters(), *shapes.named_buffers()]}
     x = torch.empty((BATCH, *shape), device="meta")
     try:
-        with torch.no_grad():
+        # where a node fails, ShapeProp prints its traceback before it raises
+        with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
             torch.func.functional_call(shapes, state, (x,))
     except Exception as error:
         raise ImportFailed(f"the model does not run on an input of {tuple(shape)}: "

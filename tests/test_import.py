@@ -112,6 +112,9 @@ def test_vision_transformer_imports(name):
     assert [r.kind for r in net.layers[-3:]] == ["LN", "ClsOut", "D"]
     assert sum(r.kind == "MSA" for r in net.layers) == 12
     assert records(symcnn.parse(net.to_dsl())) == records(net)
+    with pytest.raises(symcnn.SymcnnError, match=r"^the model does not run on an input "
+                       r"of \(3, 384, 384\): .*Wrong image height! Expected 224"):
+        symcnn.from_torch(model, (3, "n", "n"), example={"n": 384})
 
 
 @pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])
