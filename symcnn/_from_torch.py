@@ -290,6 +290,7 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
     # is no operation)
     constants = _constants(traced)
     tensors = {n for n in traced.graph.nodes if "tensor_meta" in n.meta and n not in constants}
+    unread = tensors | constants  # the arguments that kinds see as None
     nodes: dict[fx.Node, Node] = {}
     output: Node | None = None
     called: set[str] = set()
@@ -343,8 +344,7 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         # last, and so are its inputs' already
         layout = _first if n in last else tuple
         shapes = tuple(i.op.output for i in inputs)
-        args = dict(args=_stripped(n.args, tensors | constants),
-                    kwargs=_stripped(n.kwargs, tensors | constants),
+        args = dict(args=_stripped(n.args, unread), kwargs=_stripped(n.kwargs, unread),
                     channels_last=n in last)
         out = layout(out)
         if _takes_first(n):  # x, _ = attention(x, x, x): the module's first result
