@@ -39,10 +39,12 @@ BATCH = 2  # the example's batch: 2, so that it cannot be mistaken for a size of
 
 
 def _torch_class(module: nn.Module) -> str | None:
-    """The name of the first ``torch.nn`` class of ``module`` that a kind reads."""
+    """The name of the first ``torch.nn`` (or torchvision) class of ``module`` that a
+    kind reads: torchvision's Swin attention is read whole, as ``WMSA``."""
     readers = _readers("torch")
     for cls in type(module).__mro__:
-        if cls.__module__.startswith("torch.nn") and cls.__name__ in readers:
+        if cls.__module__.startswith(("torch.nn", "torchvision.")) and \
+                cls.__name__ in readers:
             return cls.__name__
     return None
 
@@ -163,16 +165,63 @@ def _run(traced: fx.GraphModule, shape: tuple[int, ...]) -> None:
              for name, value in [*shapes.named_parameters(), *shapes.named_buffers()]}
     x = torch.empty((BATCH, *shape), device="meta")
     try:
-        with torch.no_grad():
+        # where a node fails, ShapeProp prints its traceback before it raises
+        with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
             torch.func.functional_call(shapes, state, (x,))
     except Exception as error:
         raise ImportFailed(f"the model does not run on an input of {tuple(shape)}: "
                            f"{_first_line(error)}; give other sizes with example=") from None
 
 
-def _shape(node: fx.Node) -> tuple[int, ...] | None:
-    meta = node.meta.get("tensor_meta")
+def _shape(node: fx.Node, first: bool = False) -> tuple[int, ...] | None:
+    """The shape of the tensor a node gives (``first``: of the first of the tensors)."""
+    meta: Any = node.meta.get("tensor_meta")
+    if first and _several(meta):
+        meta = meta[0]
     return tuple(int(v) for v in meta.shape) if isinstance(meta, TensorMetadata) else None
+
+
+def _several(meta: Any) -> bool:
+    """Whether a node's ``tensor_meta`` is of several results (a ``TensorMetadata``
+    is a named tuple too)."""
+    return isinstance(meta, (tuple, list)) and not isinstance(meta, TensorMetadata) \
+        and bool(meta)
+
+
+def _constants(traced: fx.GraphModule) -> set[fx.Node]:
+    """The nodes computed from the model's parameters and buffers alone, not from its
+    input: ``self.class_token.expand(n, -1, -1)`` is a weight, as its parameter is."""
+    found: set[fx.Node] = set()
+    for n in traced.graph.nodes:
+        inputs = [i for i in n.all_input_nodes if "tensor_meta" in i.meta]  # not sizes
+        if n.op == "get_attr" or (n.op in ("call_function", "call_method") and inputs
+                                  and all(i in found for i in inputs)):
+            found.add(n)
+    return found
+
+
+def _weight(arg: Any, constants: set[fx.Node]) -> tuple[int, ...] | None:
+    """The shape of a weight that a call takes as an argument (or, in a list such as
+    ``torch.cat``'s, first), else None."""
+    if isinstance(arg, (list, tuple)):
+        return next((w for w in (_weight(a, constants) for a in arg) if w is not None), None)
+    return _shape(arg) if isinstance(arg, fx.Node) and arg in constants else None
+
+
+def _first_result_only(n: fx.Node) -> bool:
+    """Whether ``n`` gives several results of which only the first is used
+    (``nn.MultiheadAttention``'s output and its unused weights)."""
+    return (_several(n.meta.get("tensor_meta")) and bool(n.users)
+            and all(_name_of(u) == "getitem" and u.args[1] == 0
+                    for u in n.users if u.users))
+
+
+def _takes_first(n: fx.Node) -> bool:
+    """Whether ``n`` is ``result[0]`` of a module call that only its first result is
+    used of."""
+    args: Any = n.args
+    return (_name_of(n) == "getitem" and isinstance(args[0], fx.Node) and args[1] == 0
+            and args[0].op == "call_module" and _first_result_only(args[0]))
 
 
 def _stripped(value: Any, tensors: set[fx.Node]) -> Any:
@@ -204,9 +253,14 @@ def _scope(node: fx.Node) -> tuple[tuple[str, str], ...]:
     return scope
 
 
-def _statistics(module: nn.Module) -> int:
+def _statistics(module: nn.Module, called: frozenset[str] = frozenset(("",))) -> int:
+    """The buffers that symcnn counts: BatchNorm's running statistics, and every buffer
+    of a module called as one operation (Swin's relative position index) but BatchNorm's
+    counter of batches; ``called`` are those modules' paths."""
     return sum(b.numel() for name, b in module.named_buffers()
-               if name.endswith(("running_mean", "running_var")))
+               if name.endswith(("running_mean", "running_var")) or (
+                   not name.endswith("num_batches_tracked")
+                   and any(p in called for p in ("", *_prefixes(name)[:-1]))))
 
 
 def from_torch(module: Any, input_shape: Sequence[Any], *,
@@ -232,8 +286,11 @@ def from_torch(module: Any, input_shape: Sequence[Any], *,
 
 def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
            example: Mapping[str, int]) -> Any:
-    # the nodes that give tensors (a parameter read by get_attr is no operation)
-    tensors = {n for n in traced.graph.nodes if "tensor_meta" in n.meta and n.op != "get_attr"}
+    # the nodes that give tensors (a parameter, read by get_attr and perhaps broadcast,
+    # is no operation)
+    constants = _constants(traced)
+    tensors = {n for n in traced.graph.nodes if "tensor_meta" in n.meta and n not in constants}
+    unread = tensors | constants  # the arguments that kinds see as None
     nodes: dict[fx.Node, Node] = {}
     output: Node | None = None
     called: set[str] = set()
@@ -257,6 +314,8 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         if len(given) == 1 and given[0] in shares:
             shares[n] = shares[given[0]]
         out = _shape(n) or ()
+        if n.op == "call_module" and _first_result_only(n):
+            out = _shape(n, first=True) or ()
         if n.op == "placeholder":
             nodes[n] = Node(Op("input" if not nodes else "placeholder", str(n.target), (), out),
                             [])
@@ -278,13 +337,19 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         turned = _permuted(n, given[0] in last if given else False)
         if turned is not None:  # to channels last and back: the layout, not the data
             (last.add if turned else last.discard)(n)
-            nodes[n] = Node(Op("permute", str(n), output=out), inputs, passes=True)
+            nodes[n] = Node(Op("permute", str(n), output=_first(out) if turned else out),
+                            inputs, passes=True)
             continue
+        # a node's output is channels first (as symcnn reads it) where it is permuted
+        # last, and so are its inputs' already
         layout = _first if n in last else tuple
-        shapes = tuple(layout(i.op.output) for i in inputs)
-        args = dict(args=_stripped(n.args, tensors), kwargs=_stripped(n.kwargs, tensors),
+        shapes = tuple(i.op.output for i in inputs)
+        args = dict(args=_stripped(n.args, unread), kwargs=_stripped(n.kwargs, unread),
                     channels_last=n in last)
         out = layout(out)
+        if _takes_first(n):  # x, _ = attention(x, x, x): the module's first result
+            nodes[n] = Node(Op("getitem", str(n), output=out), inputs, passes=True)
+            continue
         zeros = _zero_pads(traced, n)
         if zeros is not None and len(n.users) == 1 and _takes_pads(traced, next(iter(n.users))):
             pads[n] = zeros  # taken in by the convolution that follows
@@ -303,9 +368,8 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         name = n.target if isinstance(n.target, str) else getattr(
             n.target, "__name__", str(n.target))
         where = scope[-1][0] if scope else "forward"
-        weights = tuple(_shape(a) if isinstance(a, fx.Node) and a.op == "get_attr" else None
-                        for a in n.args)
-        owner, params = _parameters_used(traced, n)
+        weights = tuple(_weight(a, constants) for a in n.args)
+        owner, params = _parameters_used(traced, n, constants)
         if name == "mean" and _drops_spatial(n, shapes):  # x.mean((2, 3)): G, then F
             kept = (*out, *(1,) * (len(shapes[0]) - 2))
             pooled = Node(Op(name, where, shapes, kept, args=(None, tuple(range(2, len(kept)))),
@@ -317,13 +381,20 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
                         inputs, owner, params, scope=scope,
                         passes=name in _PASSES and len(inputs) == 1)
     assert output is not None
+    # a module called as one operation holds all its parameters; a parameter used
+    # directly goes to the operation that uses it (ViT's class token, its position
+    # embedding), with the others that operation uses
+    direct = {path: node.owner for node in nodes.values() if node.op.module is None
+              and node.owner for path in node.owner.split(", ")}
     owners: dict[str, int] = {}
     for path, sub in module.named_modules():
-        own = sum(p.numel() for p in sub.parameters(recurse=False))
-        if own:  # a module called as one operation holds all its parameters
-            key = next((p for p in _prefixes(path) if p in called), path)
-            owners[key] = owners.get(key, 0) + own
-    totals = (sum(p.numel() for p in module.parameters()), _statistics(module))
+        for name, parameter in sub.named_parameters(recurse=False):
+            full = f"{path}.{name}" if path else name
+            key = next((p for p in _prefixes(path) if p in called), None) if path else None
+            key = key or direct.get(full, path)
+            owners[key] = owners.get(key, 0) + parameter.numel()
+    totals = (sum(p.numel() for p in module.parameters()),
+              _statistics(module, frozenset(called)))
     return build(next(iter(nodes.values())), output, sizes, example, "torch", owners, totals)
 
 
@@ -364,19 +435,27 @@ def _first(shape: tuple[int, ...]) -> tuple[int, ...]:
     return (shape[0], shape[-1], *shape[1:-1]) if len(shape) > 2 else shape
 
 
-def _parameters_used(traced: fx.GraphModule, n: fx.Node) -> tuple[str | None, int]:
-    """The module whose parameters a call uses directly (ConvNeXt's ``layer_scale *
-    x``), and their number."""
-    used = [a for a in n.all_input_nodes if a.op == "get_attr"]
+def _parameters_used(traced: fx.GraphModule, n: fx.Node,
+                     constants: set[fx.Node]) -> tuple[str | None, int]:
+    """The parameters a call uses directly (ConvNeXt's ``layer_scale * x``; ViT's class
+    token, broadcast to the batch first), their paths joined by ", ", and their number."""
+    used: list[fx.Node] = []
+    stack = [a for a in n.all_input_nodes if a in constants]
+    while stack:
+        a = stack.pop()
+        if a.op != "get_attr":
+            stack.extend(a.all_input_nodes)
+        elif a not in used:
+            used.append(a)
     params = 0
-    owner = None
+    paths = []
     for a in used:
         try:
             params += traced.get_parameter(str(a.target)).numel()
         except AttributeError:  # a buffer, not a parameter
             continue
-        owner = str(a.target).rpartition(".")[0]
-    return owner, params
+        paths.append(str(a.target))
+    return ", ".join(sorted(paths)) or None, params
 
 
 def _name_of(n: fx.Node) -> str:
@@ -450,11 +529,18 @@ def _permuted(n: fx.Node, last: bool) -> bool | None:
     """Whether ``n`` permutes a tensor to channels last (True) or back (False), as
     ConvNeXt's ``Permute([0, 2, 3, 1])`` does; None for any other call."""
     args: Any = n.args
-    if _name_of(n) != "permute" or not isinstance(args[0], fx.Node):
+    if _name_of(n) not in ("permute", "transpose") or not isinstance(args[0], fx.Node):
         return None
-    dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
-    given: Any = n.kwargs.get("dims", dims)
-    dims = tuple(given)
+    if _name_of(n) == "transpose":  # tokens' x.transpose(1, 2): (batch, c, l) and back
+        pair = {_int_arg(n, "dim0", 1, None), _int_arg(n, "dim1", 2, None)}
+        if len(_shape(args[0]) or ()) != 3 or pair not in ({1, 2}, {-1, -2}, {1, -1},
+                                                            {-2, 2}):
+            return None
+        dims: Any = (0, 2, 1)
+    else:
+        dims = args[1] if len(args) == 2 and isinstance(args[1], (tuple, list)) else args[1:]
+        given: Any = n.kwargs.get("dims", dims)
+        dims = tuple(given)
     rank = len(dims) - 2
     if rank < 1:
         return None

@@ -341,13 +341,14 @@ def _compare(net: Network, flat: list[Item], example: Mapping[str, int],
         raise ImportFailed("the program written from the model does not have its layers "
                            "(a bug in symcnn's import)")
     faults = []
-    for record, item in zip(records, flat):
+    # at the example sizes: ViT's position embedding has a parameter per token
+    at = net.subs(**{name: example[name] for name in map(str, net.symbols)})
+    for record, item in zip(at.layers[1:], flat):
         node = item.node
         if record.params != node.params or record.non_trainable != node.statistics:
             faults.append(f"{record.name} ({node.where}): symcnn counts {record.params} "
                           f"parameters and {record.non_trainable} statistics, the model "
                           f"{node.params:,} and {node.statistics:,}")
-    at = net.subs(**{name: example[name] for name in map(str, net.symbols)})
     if at.layers[0].output_shape != _channels_last(input_node.op.output):
         faults.append("the input's shape")
     for record, item in zip(at.layers[1:], flat):
@@ -356,8 +357,8 @@ def _compare(net: Network, flat: list[Item], example: Mapping[str, int],
             faults.append(f"{record.name} ({item.node.where}) gives "
                           f"{tuple(int(v) for v in record.output_shape)} at the example "
                           f"sizes, the model {model}")
-    if not faults and (net.params, net.non_trainable) != totals:
-        faults.append(f"the network has {net.params} parameters and {net.non_trainable} "
+    if not faults and (at.params, at.non_trainable) != totals:
+        faults.append(f"the network has {at.params} parameters and {at.non_trainable} "
                       f"statistics, the model {totals[0]:,} and {totals[1]:,}")
     if faults:
         raise ImportFailed(_listed("the network written from the model does not count as "

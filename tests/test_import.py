@@ -20,6 +20,7 @@ import symcnn
 import torchvision_models as tv  # skips this module without torch and torchvision
 from reference_models import trace
 from torchvision_models import counts, layers
+from test_transformers import OTHER_SIZE, measured, torchvision_model as transformer
 
 torch = tv.torch
 nn = torch.nn
@@ -62,8 +63,9 @@ def test_import_counts_as_torchvision(name):
             assert layers(at) == torch_layers
 
 
-# The zoo's transformers: their attention and token kinds have no readers yet.
-TRANSFORMERS = ("vit_", "swin_", "maxvit_")
+# The zoo's transformers whose attention has no reader yet: MaxViT's partitions are
+# reshapes and permutes that no kind reads.
+TRANSFORMERS = ("maxvit_",)
 
 
 def zoo_models() -> list[str]:
@@ -82,10 +84,59 @@ def test_every_zoo_model_imports(name):
     """Every torchvision model of the zoo: the import counts as the model at its crop
     size, and its program parses to the same network."""
     model = tv.model(name)
+    if name.startswith(("vit_", "swin_")):  # attention, which forward hooks miss
+        size = getattr(model, "image_size", tv.crop_size(name))  # ViT's one size
+        net = symcnn.from_torch(model, (3, "n", "n"), example={"n": size})
+        assert counts(net.subs(n=size)) == measured(model, size)
+    else:
+        net = symcnn.from_torch(model, (3, "n", "n"))
+        assert net.params == sum(p.numel() for p in model.parameters())
+        crop = tv.crop_size(name)
+        assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
+
+
+@pytest.mark.parametrize("name", ["vit_b_16", "vit_b_32"])
+def test_vision_transformer_imports(name):
+    """torchvision's ViT, built for 224, counts as the model there (MACs as
+    FlopCounterMode's on the meta device, attention included), and n stays symbolic:
+    at another size the network counts as torchvision's ViT built for that size, whose
+    position embedding has a parameter for each of its tokens."""
+    model = tv.model(name)
     net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.subs(n=224).params == sum(p.numel() for p in model.parameters())
+    assert counts(net.subs(n=224)) == measured(model, 224)
+    other = OTHER_SIZE[name]
+    assert counts(net.subs(n=other)) == measured(transformer(name, other), other)
+    assert [r.kind for r in net.layers[1:5]] == ["C", "Tokens", "Cls", "Pos"]
+    assert [r.kind for r in net.layers[-3:]] == ["LN", "ClsOut", "D"]
+    assert sum(r.kind == "MSA" for r in net.layers) == 12
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
+    with pytest.raises(symcnn.SymcnnError, match=r"^the model does not run on an input "
+                       r"of \(3, 384, 384\): .*Wrong image height! Expected 224"):
+        symcnn.from_torch(model, (3, "n", "n"), example={"n": 384})
+
+
+@pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])
+def test_swin_imports(name):
+    """torchvision's Swin and Swin V2, their window attention read whole (WMSA, WMSA2)
+    and their patch merging (PatchMerge), count as the model (buffers too: the relative
+    position indices) at 224 and at a size that pads at every stage."""
+    model = tv.model(name)
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.symbols == (symcnn.parse("I(n) D(1)").symbols[0],)
     assert net.params == sum(p.numel() for p in model.parameters())
-    crop = tv.crop_size(name)
-    assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+    for size in (224, OTHER_SIZE[name] if name == "swin_t" else 199):
+        assert counts(net.subs(n=size)) == measured(model, size)
+    w = 8 if name == "swin_v2_t" else 7  # windows of 8 in V2, shifted by half
+    attention = [(r.kind, r.args["heads"], r.args["w"], r.args["shift"])
+                 for r in net.layers if r.kind.startswith("WMSA")]
+    kind = "WMSA2" if name == "swin_v2_t" else "WMSA"
+    assert attention[:4] == [(kind, heads, (w, w), (shift, shift))
+                             for heads in (3, 6) for shift in (0, w // 2)]
+    merges = [r for r in net.layers if r.kind == "PatchMerge"]
+    assert [(r.args["f"], r.args["v2"]) for r in merges] == [
+        (c, name == "swin_v2_t") for c in (192, 384, 768)]
     assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
@@ -398,6 +449,51 @@ def test_modern_kinds():
     from symcnn.torch import to_torch
 
     assert sum(p.numel() for p in to_torch(built).parameters()) == net.params
+
+
+class TinyViT(nn.Module):
+    """A vision transformer written as people write one: the patches as tokens by
+    ``flatten(2).transpose(1, 2)``, the class token and position embedding on the model
+    itself, attention on one normalised tensor."""
+
+    def __init__(self, d: int = 32, heads: int = 4, patch: int = 4, tokens: int = 64):
+        super().__init__()
+        self.embed = nn.Conv2d(3, d, patch, stride=patch)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(torch.zeros(1, tokens + 1, d))
+        self.norm1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 10)
+
+    def forward(self, x):
+        x = self.embed(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        y = self.norm1(x)
+        x = x + self.attn(y, y, y, need_weights=False)[0]
+        return self.head(self.norm(x)[:, 0])
+
+
+def test_transformer_written_by_hand():
+    """Tokens, Cls, Pos, MSA and ClsOut from a model's own code, counted as the model
+    at the size its position embedding is for (MACs as FlopCounterMode's); attention
+    with another key is refused with the reason."""
+    model = TinyViT()
+    net = symcnn.from_torch(model, (3, "n", "n"), example={"n": 32})
+    assert net.to_dsl().splitlines() == ["I(n, n, 3)", "C(32, 4, s=4)", "Tokens", "Cls",
+                                         "Pos", "Res([LN MSA(4)])", "LN", "ClsOut",
+                                         "D(10)"]
+    assert counts(net.subs(n=32)) == measured(model.to(device="meta"), 32)
+
+    class Cross(TinyViT):
+        def forward(self, x):
+            x = self.embed(x).flatten(2).transpose(1, 2)
+            return self.attn(self.norm1(x), x, x)[0]
+
+    with pytest.raises(symcnn.SymcnnError, match=r"attn \(MultiheadAttention\): MSA reads "
+                       r"nn.MultiheadAttention\(batch_first=True\) called as "
+                       r"attention\(x, x, x\)"):
+        symcnn.from_torch(Cross(), (3, 32, 32))
 
 
 class Padded(nn.Module):

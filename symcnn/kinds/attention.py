@@ -23,6 +23,7 @@ from typing import Any
 from .._math import ceil_div, lt, product
 from ._base import DIMENSIONS, Check, Kind, NoWindow, Out, Param, Shape, rank, register
 from ._types import Flag, PerDim, Whole
+from ._reading import Op, Unfit, per_dim
 from .conv import ints, written_product, written_sum
 
 HEADS = Param("heads", Whole(), foreign=("num_heads", "nhead", "n_heads"))
@@ -69,6 +70,15 @@ class Tokens(Kind):
     aliases = ("ToTokens",)
     foreign = ("tosequence", "sequence", "flattentokens", "patchtokens")
     summary = "the positions as a sequence of tokens: (h, w, c) to (h·w, c)"
+    torch_ops = ("flatten", "reshape", "view", "Flatten")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """A reshape of (batch, channels, h, w) to (batch, channels, h·w): ViT's patches
+        as tokens, which the permute after it lays channels last."""
+        x = op.inputs[0]
+        if op.channels_last or len(x) < 4 or op.output != (*x[:2], product(x[2:])):
+            return None
+        return {}
 
     def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
         raise NoWindow("Tokens has no receptive field: it lays the rows of the map end to "
@@ -90,6 +100,17 @@ class ClassToken(Kind):
     aliases = ("ClassToken",)
     foreign = ("clstoken", "classtoken", "classembedding", "cls")
     summary = "a trained class token before the tokens (the positions): c trained"
+    torch_ops = ("cat", "concat", "concatenate")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """``torch.cat([token.expand(batch, -1, -1), x], dim=1)`` of tokens ``x``
+        (batch, tokens, channels) and a trained token of their channels."""
+        token = op.weights[0] if op.weights else None
+        if (not op.channels_last or len(op.inputs) != 1 or len(op.inputs[0]) != 3
+                or op.arg("dim", 1, 0) % 3 != 1 or token is None):
+            return None
+        x = op.inputs[0]
+        return {} if token[1:] == (1, x[1]) else None
 
     def apply(self, check: Check, x: Shape) -> Out:
         return Out((product(x[:-1]) + 1, x[-1]), x[-1])
@@ -107,6 +128,13 @@ class ClassTokenOut(Kind):
     aliases = ("ClassTokenOut",)
     foreign = ("firsttoken", "clspool", "tokenpool", "classtokenpool")
     summary = "the first token (ViT's class token) as a vector (c,)"
+    torch_ops = ("getitem",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """``x[:, 0]`` of tokens (batch, tokens, channels)."""
+        if not op.channels_last or len(op.inputs) != 1 or len(op.inputs[0]) != 3:
+            return None
+        return {} if op.args[1:] == ((slice(None), 0),) else None
 
     def apply(self, check: Check, x: Shape) -> Out:
         return Out((x[-1],))
@@ -126,6 +154,17 @@ class PositionEmbedding(Kind):
     foreign = ("posembedding", "positionalembedding", "learnedpositionalembedding",
                "posemb", "absolutepositionembedding")
     summary = "a trained position embedding added: l·c trained (every position's)"
+    torch_ops = ("add", "add_", "iadd")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """``x + embedding`` of a trained tensor of one sample's shape (tokens and
+        channels, or channels first on a map)."""
+        embedding = next((w for w in op.weights if w is not None), None)
+        if len(op.inputs) != 1 or embedding is None:
+            return None
+        x = op.inputs[0]
+        sample = (*x[2:], x[1]) if op.channels_last else x[1:]
+        return {} if embedding == (1, *sample) else None
 
     def apply(self, check: Check, x: Shape) -> Out:
         return Out(x, written_product(*x))
@@ -147,6 +186,24 @@ class SelfAttention(Kind):
                "mha")
     signature = (HEADS,)
     summary = "multi-head self-attention over every token: 4(c + 1)c trained"
+    torch_ops = ("MultiheadAttention",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """``nn.MultiheadAttention(c, heads, batch_first=True)`` of query, key and
+        value the same tokens (batch, tokens, channels), with its biases and no mask."""
+        m = op.module
+        masks = any(op.arg(name, i) is not None
+                    for name, i in (("key_padding_mask", 3), ("attn_mask", 5)))
+        if (len(op.inputs) != 1 or any(a is not None for a in op.args[:3]) or masks
+                or not op.channels_last or len(op.inputs[0]) != 3):
+            raise Unfit("MSA reads nn.MultiheadAttention(batch_first=True) called as "
+                        "attention(x, x, x) on tokens (batch, tokens, channels), "
+                        "without masks")
+        if (not m._qkv_same_embed_dim or m.in_proj_bias is None or m.bias_k is not None
+                or m.add_zero_attn or m.out_proj.bias is None):
+            raise Unfit("MSA has query, key, value and output projections of the "
+                        "channels, each with a bias; this attention has other weights")
+        return {"heads": int(m.num_heads)}
 
     window = staticmethod(attends)
 
@@ -185,6 +242,19 @@ class WindowAttention(Kind):
     signature = (HEADS, WINDOW, SHIFT)
     summary = ("window attention (Swin), shifted windows: 4(c + 1)c + (2w - 1)²·heads "
                "trained, w⁴ indices")
+    torch_ops: tuple[str, ...] = ("ShiftedWindowAttention",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``ShiftedWindowAttention`` on a map with its channels last
+        (batch, h, w, c), with its biases."""
+        m = op.module
+        if not op.channels_last or op.rank != 2:
+            raise Unfit("window attention reads torchvision's ShiftedWindowAttention on "
+                        "an image with its channels last (batch, h, w, c)")
+        if m.qkv.bias is None or m.proj.bias is None:
+            raise Unfit(f"{self.name} has biases on its projections; this one has not")
+        return {"heads": int(m.num_heads), "w": per_dim(m.window_size, 2),
+                "shift": per_dim(m.shift_size, 2)}
 
     window = staticmethod(attends)
 
@@ -217,6 +287,13 @@ class CosineWindowAttention(Kind):
     signature = (HEADS, WINDOW, SHIFT, Param("mlp", Whole(), 512, foreign=("cpb_hidden",)))
     summary = ("Swin V2's window attention: 4(c + 1)c + heads + (r + 1 + heads)·mlp "
                "trained; the MLP's MACs on the (2w - 1)² relative positions")
+    torch_ops = ("ShiftedWindowAttentionV2",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``ShiftedWindowAttentionV2``, as ``WMSA`` reads V1's, with its
+        position-bias network's width."""
+        args = WindowAttention.from_torch(self, op)  # type: ignore[arg-type]
+        return {**(args or {}), "mlp": int(op.module.cpb_mlp[0].out_features)}
 
     window = staticmethod(attends)
 
@@ -286,6 +363,15 @@ class PatchMerge(Kind):
                  Param("v2", Flag(), False, foreign=("post_norm",)))
     summary = ("each 2x2 block of positions side by side on the channels, LayerNorm and a "
                "Linear to f: (⌈h/2⌉, ⌈w/2⌉, f)")
+    torch_ops = ("PatchMerging", "PatchMergingV2")
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's ``PatchMerging`` (``PatchMergingV2``: ``v2=true``) on a map with
+        its channels last (batch, h, w, c)."""
+        if not op.channels_last or op.rank != 2 or op.module.reduction.bias is not None:
+            raise Unfit("PatchMerge reads torchvision's PatchMerging on an image with its "
+                        "channels last (batch, h, w, c)")
+        return {"f": int(op.module.reduction.out_features), "v2": op.name == "PatchMergingV2"}
 
     def window(self, record: Any) -> tuple[tuple[Any, Any, Any], ...]:
         return ((2, 2, 0),) * rank(record.input_shape)
