@@ -36,6 +36,11 @@ __all__ = ["from_torch"]
 _PASSES = frozenset(("contiguous", "clone", "detach", "float", "to", "type_as",
                      "stochastic_depth"))
 BATCH = 2  # the example's batch: 2, so that it cannot be mistaken for a size of 1
+#: torchvision's (MaxViT's) modules that cut a map (batch, c, h, w) into partitions
+#: (batch, partitions, positions, c), swap partitions and positions (grid partitions:
+#: positions spread over the map), and put the map back together: a layout, which the
+#: operations between them see through, as the map with its channels last
+_PARTITIONING = ("WindowPartition", "SwapAxes", "WindowDepartition")
 
 
 def _torch_class(module: nn.Module) -> str | None:
@@ -49,9 +54,17 @@ def _torch_class(module: nn.Module) -> str | None:
     return None
 
 
+def _partitioning(module: nn.Module) -> str | None:
+    """The name of ``module``'s class if it is one of torchvision's ``_PARTITIONING``."""
+    cls = type(module)
+    return cls.__name__ if cls.__module__.startswith("torchvision.") and \
+        cls.__name__ in _PARTITIONING else None
+
+
 class _Tracer(fx.Tracer):
     def is_leaf_module(self, m: nn.Module, qualified_name: str) -> bool:
-        return _torch_class(m) is not None or super().is_leaf_module(m, qualified_name)
+        return (_torch_class(m) is not None or _partitioning(m) is not None
+                or super().is_leaf_module(m, qualified_name))
 
 
 @contextlib.contextmanager
@@ -297,6 +310,9 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
     last: set[fx.Node] = set()  # tensors permuted to channels last
     shares: dict[fx.Node, tuple[fx.Node, int]] = {}  # the share of a chunk it started from
     pads: dict[fx.Node, tuple[tuple[int, int], ...]] = {}  # zeros put around a conv's input
+    # tensors of a map cut into partitions: the map's shape (channels first) and
+    # whether the partitions are a grid's
+    cut: dict[fx.Node, tuple[tuple[int, ...], bool]] = {}
     for n in traced.graph.nodes:
         if n.op == "output":
             result = n.args[0]
@@ -334,6 +350,20 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
                                (_shape(x) or (),), out, args=(None, groups)),
                             [nodes[x]], scope=scope)
             continue
+        step = _partitioning(traced.get_submodule(str(n.target))) \
+            if n.op == "call_module" else None
+        if step is not None and given:  # MaxViT's partitions: the layout, not the data
+            if step == "WindowDepartition":
+                last.discard(n)
+            else:
+                map_shape, grid = cut.get(given[0], (inputs[0].op.output, False))
+                cut[n] = (map_shape, grid != (step == "SwapAxes"))
+                last.add(n)
+            nodes[n] = Node(Op(step, str(n), output=cut[n][0] if n in cut else out),
+                            inputs, passes=True)
+            continue
+        if given and given[0] in cut and n not in cut:
+            cut[n] = cut[given[0]]
         turned = _permuted(n, given[0] in last if given else False)
         if turned is not None:  # to channels last and back: the layout, not the data
             (last.add if turned else last.discard)(n)
@@ -347,6 +377,10 @@ def _build(module: nn.Module, traced: fx.GraphModule, sizes: list[str],
         args = dict(args=_stripped(n.args, unread), kwargs=_stripped(n.kwargs, unread),
                     channels_last=n in last)
         out = layout(out)
+        if n in cut:  # on partitions: the map's sizes, with the channels the call gives
+            map_shape, grid = cut[n]
+            out = (map_shape[0], out[1], *map_shape[2:])
+            args["partition"] = "grid" if grid else "window"
         if _takes_first(n):  # x, _ = attention(x, x, x): the module's first result
             nodes[n] = Node(Op("getitem", str(n), output=out), inputs, passes=True)
             continue

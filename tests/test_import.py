@@ -63,19 +63,13 @@ def test_import_counts_as_torchvision(name):
             assert layers(at) == torch_layers
 
 
-# The zoo's transformers whose attention has no reader yet: MaxViT's partitions are
-# reshapes and permutes that no kind reads.
-TRANSFORMERS = ("maxvit_",)
-
-
 def zoo_models() -> list[str]:
     """torchvision's classification models that the zoo has (not its video or
     segmentation networks, which take other inputs), by their names."""
     from symcnn import zoo
 
     classifiers = set(tv.torchvision.models.list_models(module=tv.torchvision.models))
-    return [name for name in zoo.names() if name in classifiers and name not in tv.WITH_AUX
-            and not name.startswith(TRANSFORMERS)]
+    return [name for name in zoo.names() if name in classifiers and name not in tv.WITH_AUX]
 
 
 @pytest.mark.slow
@@ -84,7 +78,7 @@ def test_every_zoo_model_imports(name):
     """Every torchvision model of the zoo: the import counts as the model at its crop
     size, and its program parses to the same network."""
     model = tv.model(name)
-    if name.startswith(("vit_", "swin_")):  # attention, which forward hooks miss
+    if name.startswith(("vit_", "swin_", "maxvit_")):  # attention, which forward hooks miss
         size = getattr(model, "image_size", tv.crop_size(name))  # ViT's one size
         net = symcnn.from_torch(model, (3, "n", "n"), example={"n": size})
         assert counts(net.subs(n=size)) == measured(model, size)
@@ -115,6 +109,28 @@ def test_vision_transformer_imports(name):
     with pytest.raises(symcnn.SymcnnError, match=r"^the model does not run on an input "
                        r"of \(3, 384, 384\): .*Wrong image height! Expected 224"):
         symcnn.from_torch(model, (3, "n", "n"), example={"n": 384})
+
+
+def test_maxvit_imports():
+    """torchvision's MaxViT, built for 224: its partitions are a layout that the layers
+    between them see through, its attention on window partitions is WMSA and on grid
+    partitions GMSA, and it counts as the model (buffers too: the relative position
+    indices) at 224 and, symbolic in n, as the MaxViT built for another size."""
+    from symcnn import zoo
+
+    model = tv.model("maxvit_t")
+    net = symcnn.from_torch(model, (3, "n", "n"))
+    assert net.params == sum(p.numel() for p in model.parameters())
+    assert counts(net.subs(n=224)) == measured(model, 224)
+    other = OTHER_SIZE["maxvit_t"]
+    assert counts(net.subs(n=other)) == measured(transformer("maxvit_t", other), other)
+    attention = [(r.kind, r.args["heads"], r.args.get("w", r.args.get("g")))
+                 for r in net.layers if r.kind in ("WMSA", "GMSA")]
+    assert attention[:4] == [(kind, 2, (7, 7)) for kind in ("WMSA", "GMSA")] * 2
+    assert len(attention) == 2 * (2 + 2 + 5 + 2)
+    assert all(r.args["shift"] == (0, 0) for r in net.layers if r.kind == "WMSA")
+    assert counts(net.subs(n=224)) == counts(zoo.load("maxvit_t").subs(n=224))
+    assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
 @pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])

@@ -53,6 +53,11 @@ class Op:
     #: input just before it, ``(before, after)`` for each spatial dimension, which the
     #: convolution's padding takes in; () where there is none
     pads: tuple[tuple[int, int], ...] = ()
+    #: PyTorch: the call runs on a map cut into partitions (MaxViT's
+    #: ``PartitionAttentionLayer``), "window" where each partition is a window of
+    #: neighbouring positions, "grid" where it is spread over the map; "" where it does
+    #: not; ``inputs`` and ``output`` are the map's shapes still, channels first
+    partition: str = ""
 
     @property
     def rank(self) -> int:

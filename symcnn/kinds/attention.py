@@ -218,6 +218,19 @@ class SelfAttention(Kind):
         return Attention(int(record.input_shape[-1]), int(record.args["heads"]))
 
 
+def _partition_attention(op: Op, partition: str) -> dict[str, Any] | None:
+    """The heads and partition size of torchvision's (MaxViT's)
+    ``RelativePositionalMultiHeadAttention`` on a map cut into ``partition``
+    partitions, else None (the other partition's kind reads it)."""
+    if op.partition != partition:
+        return None
+    m = op.module
+    if op.rank != 2 or m.to_qkv.bias is None or m.merge.bias is None:
+        raise Unfit("window and grid attention read MaxViT's attention on an image cut "
+                    "into partitions, with biases on its projections")
+    return {"heads": int(m.n_heads), "size": (int(m.size),) * 2}
+
+
 def _windowed(check: Check, x: Shape, w: Any, shift: Any) -> tuple[Any, Any]:
     """The padded positions and the tokens per window of attention in windows ``w``
     (torchvision pads each spatial size up to a multiple of its window)."""
@@ -242,11 +255,16 @@ class WindowAttention(Kind):
     signature = (HEADS, WINDOW, SHIFT)
     summary = ("window attention (Swin), shifted windows: 4(c + 1)c + (2w - 1)²·heads "
                "trained, w⁴ indices")
-    torch_ops: tuple[str, ...] = ("ShiftedWindowAttention",)
+    torch_ops: tuple[str, ...] = ("ShiftedWindowAttention",
+                                  "RelativePositionalMultiHeadAttention")
 
     def from_torch(self, op: Op) -> dict[str, Any] | None:
         """torchvision's ``ShiftedWindowAttention`` on a map with its channels last
-        (batch, h, w, c), with its biases."""
+        (batch, h, w, c), with its biases; MaxViT's block attention (its
+        ``RelativePositionalMultiHeadAttention`` on window partitions), unshifted."""
+        if op.name == "RelativePositionalMultiHeadAttention":
+            found = _partition_attention(op, "window")
+            return found and {"heads": found["heads"], "w": found["size"], "shift": (0, 0)}
         m = op.module
         if not op.channels_last or op.rank != 2:
             raise Unfit("window attention reads torchvision's ShiftedWindowAttention on "
@@ -330,6 +348,14 @@ class GridAttention(Kind):
     foreign = ("gridattention", "partitionattention", "gridpartitionattention")
     signature = (HEADS, Param("g", PerDim(), foreign=("grid_size", "partition_size", "grid")))
     summary = ("grid attention (MaxViT): 4(c + 1)c + (2g - 1)²·heads trained, g⁴ indices")
+    torch_ops = ("RelativePositionalMultiHeadAttention",)
+
+    def from_torch(self, op: Op) -> dict[str, Any] | None:
+        """torchvision's MaxViT attention (``RelativePositionalMultiHeadAttention``)
+        on grid partitions."""
+        found = _partition_attention(op, "grid")
+        return found and {"heads": found["heads"], "g": found["size"]}
+
     window = staticmethod(attends)
 
     def apply(self, check: Check, x: Shape, heads: Any, g: Any) -> Out:
