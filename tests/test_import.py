@@ -122,8 +122,8 @@ def test_maxvit_imports():
     net = symcnn.from_torch(model, (3, "n", "n"))
     assert net.params == sum(p.numel() for p in model.parameters())
     assert counts(net.subs(n=224)) == measured(model, 224)
-    other = OTHER_SIZE["maxvit_t"]
-    assert counts(net.subs(n=other)) == measured(transformer("maxvit_t", other), other)
+    for other in (OTHER_SIZE["maxvit_t"], 448):
+        assert counts(net.subs(n=other)) == measured(transformer("maxvit_t", other), other)
     attention = [(r.kind, r.args["heads"], r.args.get("w", r.args.get("g")))
                  for r in net.layers if r.kind in ("WMSA", "GMSA")]
     assert attention[:4] == [(kind, 2, (7, 7)) for kind in ("WMSA", "GMSA")] * 2
