@@ -76,7 +76,8 @@ def zoo_models() -> list[str]:
 @pytest.mark.parametrize("name", zoo_models())
 def test_every_zoo_model_imports(name):
     """Every torchvision model of the zoo: the import counts as the model at its crop
-    size, and its program parses to the same network."""
+    size and two others (a transformer, built for one size, at that size), and its
+    program parses to the same network."""
     model = tv.model(name)
     if name.startswith(("vit_", "swin_", "maxvit_")):  # attention, which forward hooks miss
         size = getattr(model, "image_size", tv.crop_size(name))  # ViT's one size
@@ -85,8 +86,8 @@ def test_every_zoo_model_imports(name):
     else:
         net = symcnn.from_torch(model, (3, "n", "n"))
         assert net.params == sum(p.numel() for p in model.parameters())
-        crop = tv.crop_size(name)
-        assert counts(net.subs(n=crop)) == trace(model, crop, device="meta")[0]
+        for size in sizes(name):
+            assert counts(net.subs(n=size)) == trace(model, size, device="meta")[0], size
     assert records(symcnn.parse(net.to_dsl())) == records(net)
 
 
