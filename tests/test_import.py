@@ -20,7 +20,7 @@ import symcnn
 import torchvision_models as tv  # skips this module without torch and torchvision
 from reference_models import trace
 from torchvision_models import counts, layers
-from test_transformers import OTHER_SIZE, measured, torchvision_model as transformer
+from test_transformers import OTHER_SIZE, torchvision_model as transformer
 
 torch = tv.torch
 nn = torch.nn
@@ -82,7 +82,7 @@ def test_every_zoo_model_imports(name):
     if name.startswith(("vit_", "swin_", "maxvit_")):  # attention, which forward hooks miss
         size = getattr(model, "image_size", tv.crop_size(name))  # ViT's one size
         net = symcnn.from_torch(model, (3, "n", "n"), example={"n": size})
-        assert counts(net.subs(n=size)) == measured(model, size)
+        assert counts(net.subs(n=size)) == tv.measured(model, size, size)
     else:
         net = symcnn.from_torch(model, (3, "n", "n"))
         assert net.params == sum(p.numel() for p in model.parameters())
@@ -100,9 +100,9 @@ def test_vision_transformer_imports(name):
     model = tv.model(name)
     net = symcnn.from_torch(model, (3, "n", "n"))
     assert net.subs(n=224).params == sum(p.numel() for p in model.parameters())
-    assert counts(net.subs(n=224)) == measured(model, 224)
+    assert counts(net.subs(n=224)) == tv.measured(model, 224, 224)
     other = OTHER_SIZE[name]
-    assert counts(net.subs(n=other)) == measured(transformer(name, other), other)
+    assert counts(net.subs(n=other)) == tv.measured(transformer(name, other), other, other)
     assert [r.kind for r in net.layers[1:5]] == ["C", "Tokens", "Cls", "Pos"]
     assert [r.kind for r in net.layers[-3:]] == ["LN", "ClsOut", "D"]
     assert sum(r.kind == "MSA" for r in net.layers) == 12
@@ -122,9 +122,10 @@ def test_maxvit_imports():
     model = tv.model("maxvit_t")
     net = symcnn.from_torch(model, (3, "n", "n"))
     assert net.params == sum(p.numel() for p in model.parameters())
-    assert counts(net.subs(n=224)) == measured(model, 224)
+    assert counts(net.subs(n=224)) == tv.measured(model, 224, 224)
     for other in (OTHER_SIZE["maxvit_t"], 448):
-        assert counts(net.subs(n=other)) == measured(transformer("maxvit_t", other), other)
+        built = transformer("maxvit_t", other)
+        assert counts(net.subs(n=other)) == tv.measured(built, other, other)
     attention = [(r.kind, r.args["heads"], r.args.get("w", r.args.get("g")))
                  for r in net.layers if r.kind in ("WMSA", "GMSA")]
     assert attention[:4] == [(kind, 2, (7, 7)) for kind in ("WMSA", "GMSA")] * 2
@@ -144,7 +145,7 @@ def test_swin_imports(name):
     assert net.symbols == (symcnn.parse("I(n) D(1)").symbols[0],)
     assert net.params == sum(p.numel() for p in model.parameters())
     for size in (224, OTHER_SIZE[name] if name == "swin_t" else 199):
-        assert counts(net.subs(n=size)) == measured(model, size)
+        assert counts(net.subs(n=size)) == tv.measured(model, size, size)
     w = 8 if name == "swin_v2_t" else 7  # windows of 8 in V2, shifted by half
     attention = [(r.kind, r.args["heads"], r.args["w"], r.args["shift"])
                  for r in net.layers if r.kind.startswith("WMSA")]
@@ -500,7 +501,7 @@ def test_transformer_written_by_hand():
     assert net.to_dsl().splitlines() == ["I(n, n, 3)", "C(32, 4, s=4)", "Tokens", "Cls",
                                          "Pos", "Res([LN MSA(4)])", "LN", "ClsOut",
                                          "D(10)"]
-    assert counts(net.subs(n=32)) == measured(model.to(device="meta"), 32)
+    assert counts(net.subs(n=32)) == tv.measured(model.to(device="meta"), 32, 32)
 
     class Cross(TinyViT):
         def forward(self, x):

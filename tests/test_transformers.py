@@ -18,7 +18,7 @@ import symcnn
 from symcnn import zoo
 
 import torchvision_models as tv  # skips this module without torch and torchvision
-from torchvision_models import counts
+from torchvision_models import counts, measured
 
 torch = tv.torch
 
@@ -50,19 +50,6 @@ def torchvision_model(name: str, size: int) -> object:
         return tv.torchvision.models.get_model(name, weights=None, **options).eval()
 
 
-def measured(model: object, size: int) -> dict[str, object]:
-    """What PyTorch counts of ``model`` on one ``size`` x ``size`` image, on the meta
-    device: as ``torchvision_models.counts`` gives a symcnn network's (the buffers without
-    BatchNorm's batch counter, which symcnn, as Keras, does not count)."""
-    x = torch.empty(1, 3, size, size, device="meta")
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        out = model(x)
-    return {"params": sum(p.numel() for p in model.parameters()),
-            "non_trainable": sum(b.numel() for name, b in model.named_buffers()
-                                 if not name.endswith("num_batches_tracked")),
-            "output_shape": tuple(out.shape[1:]), "macs": counter.get_total_flops() // 2}
-
-
 def test_the_zoo_has_every_network():
     assert set(NETWORKS) <= set(zoo.names())
     assert set(NETWORKS) <= set(tv.torchvision.models.list_models())
@@ -72,7 +59,8 @@ def test_the_zoo_has_every_network():
                                         for size in ("crop", "other")])
 def test_network_matches_torchvision(name, size):
     size = tv.crop_size(name) if size == "crop" else OTHER_SIZE[name]
-    assert counts(network(name).subs(n=size)) == measured(torchvision_model(name, size), size)
+    model = torchvision_model(name, size)
+    assert counts(network(name).subs(n=size)) == measured(model, size, size)
 
 
 def published_weights() -> list[tuple[str, str]]:
@@ -126,7 +114,8 @@ def test_to_torch_counts_as_torchvision(name):
     size = tv.crop_size(name)
     with torch.device("meta"):
         built = to_torch(network(name).subs(n=size)).eval()
-    assert measured(built, size) == measured(torchvision_model(name, size), size)
+    model = torchvision_model(name, size)
+    assert measured(built, size, size) == measured(model, size, size)
 
 
 def test_a_small_vit_runs_on_the_cpu():

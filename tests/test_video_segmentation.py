@@ -66,27 +66,10 @@ def model(name: str) -> Any:
         return tv.torchvision.models.get_model(name, weights=None, **options).eval()
 
 
-def reference(built: Any, sizes: tuple[int, ...]) -> dict[str, object]:
-    """What PyTorch counts of ``built`` run on one input of spatial ``sizes`` with 3
-    channels: trainable parameters, BN running statistics, the output's shape per sample
-    (channels-last, as symcnn's) and FlopCounterMode's total over two."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        out = built(torch.empty(1, 3, *sizes, device="meta"))
-    out = out["out"] if isinstance(out, dict) else out
-    shape = tuple(out.shape[1:])
-    statistics = sum(buffer.numel() for key, buffer in built.named_buffers()
-                     if key.endswith(("running_mean", "running_var")))
-    return {"params": sum(p.numel() for p in built.parameters() if p.requires_grad),
-            "non_trainable": statistics, "output_shape": (*shape[1:], shape[0]),
-            "macs": counter.get_total_flops() // 2}
-
-
 def test_flop_counter_counts_as_symcnn_on_a_classifier():
     """The convention: FlopCounterMode's operations over two are the MACs symcnn counts
     (convolutions and matrix products; no bias, norm, activation, pool or sum)."""
-    totals = reference(tv.model("resnet50"), (224, 224))
+    totals = tv.measured(tv.model("resnet50"), 224, 224)
     assert totals["macs"] == int(zoo.load("resnet50").subs(n=224).macs) == 4_089_184_256
 
 
@@ -96,7 +79,7 @@ def test_flop_counter_counts_as_symcnn_on_a_classifier():
 def test_video_network_matches_torchvision(name, which):
     frames, size = VIDEO[name][which]
     net = network(name).subs(t=frames, n=size)
-    assert tv.counts(net) == reference(model(name), (frames, size, size))
+    assert tv.counts(net) == tv.measured(model(name), frames, size, size)
 
 
 @pytest.mark.parametrize("name", VIDEO)
@@ -131,7 +114,8 @@ def test_to_torch_of_the_video_networks_counts_as_torchvision(name):
         built = to_torch(network(name).subs(t=frames, n=size)).eval()
         with torch.no_grad():
             out = built(torch.empty(1, 3, frames, size, size))
-    assert reference(built, (frames, size, size)) == reference(model(name), (frames, size, size))
+    assert (tv.measured(built, frames, size, size)
+            == tv.measured(model(name), frames, size, size))
     assert out.shape == (1, 400)
 
 
@@ -142,7 +126,7 @@ def test_to_torch_of_the_video_networks_counts_as_torchvision(name):
 def test_segmentation_network_matches_torchvision(name, size):
     """With the auxiliary head, which torchvision's model runs in eval mode too."""
     net = network(name).subs(n=size)
-    assert tv.counts(net) == reference(model(name), (size, size))
+    assert tv.counts(net) == tv.measured(model(name), size, size)
 
 
 @pytest.mark.parametrize("name", SEGMENTATION)
@@ -170,7 +154,7 @@ def test_to_torch_of_the_segmentation_networks_counts_as_torchvision(name):
     size = 97
     with torch.device("meta"):
         built = to_torch(network(name).subs(n=size)).eval()
-    assert reference(built, (size, size)) == reference(model(name), (size, size))
+    assert tv.measured(built, size, size) == tv.measured(model(name), size, size)
 
 
 def test_up_to_the_input_size_runs_as_pytorch_interpolates():

@@ -103,6 +103,24 @@ def counts(net: Any) -> dict[str, object]:
             "output_shape": tuple(int(v) for v in net.output_shape), "macs": int(net.macs)}
 
 
+def measured(model: Any, *sizes: int) -> dict[str, object]:
+    """What PyTorch counts of ``model`` run on the meta device on one input of spatial
+    ``sizes`` with 3 channels, as ``counts`` gives a symcnn network's: parameters,
+    buffers (without BatchNorm's batch counter, which symcnn, as Keras, does not count),
+    the output's shape per sample, channels last (a segmentation network's "out"), and
+    half of ``FlopCounterMode``'s operations, which counts attention only on meta."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        out = model(torch.empty(1, 3, *sizes, device="meta"))
+    out = out["out"] if isinstance(out, dict) else out
+    shape = tuple(out.shape[1:])
+    return {"params": sum(p.numel() for p in model.parameters()),
+            "non_trainable": sum(b.numel() for name, b in model.named_buffers()
+                                 if not name.endswith("num_batches_tracked")),
+            "output_shape": (*shape[1:], shape[0]), "macs": counter.get_total_flops() // 2}
+
+
 KIND = {"C": "conv", "DW": "conv", "BN": "bn", "D": "linear", "O": "linear"}
 
 
