@@ -23,7 +23,8 @@ from ._diagnostics import Diagnostics
 from ._expressions import Bound, BoundGroup, Expressions, NeedsSymbols, count_text
 from ._math import NUMBER, divisible, evaluated, ge, is_integer, truth
 from ._model import LayerRecord, Node
-from ._syntax import Call, Definition, Group, Keyword, Pos, Program, Repeat, Sequence
+from ._syntax import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Pos, Program,
+                      Repeat, Sequence, Tuple)
 from .errors import SymcnnError
 from .kinds import Kind, Merge, Needs, kinds, lookup, rank, show
 
@@ -40,9 +41,12 @@ class _Scope:
     prefix: str = ""
     counts: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.depth = self.prefix.count(".") // 2  # the branches the layers sit in
+
     def name(self, label: str) -> str:
-        self.counts[label] = self.counts.get(label, 0) + 1
-        return f"{self.prefix}{label}{self.counts[label]}"
+        count = self.counts[label] = self.counts.get(label, 0) + 1
+        return f"{self.prefix}{label}{count}"
 
 
 @dataclass
@@ -212,6 +216,13 @@ class _LayerCheck:
         self.holds(divisible(value, divisor), what)
 
 
+_Bound = tuple[dict[str, Any], tuple[tuple[str, Any], ...]]  # a layer's arguments, and as items
+
+#: Layers a statement makes before its forecast is asked for (see ``Evaluator.foresee``):
+#: a few milliseconds of evaluation, and a forecast that most networks never need.
+FORESEE_AFTER = 256
+
+
 class Evaluator(_Walk):
     #: Whether layers made before are replayed (block calls and rounds of a repetition
     #: met again); off, every call and round is evaluated afresh, as tests compare.
@@ -228,8 +239,14 @@ class Evaluator(_Walk):
         self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
         # what each block call made, by all that decides it (see ``enter``)
         self.made: dict[tuple[Any, ...], tuple[Node, ...]] = {}
-        # a layer's values by its kind, input shape and arguments (see ``layer``)
+        # a layer's values by its call, arguments and input shape (see ``layer``)
         self.applied: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # each call's names read and arguments bound (see ``bound``), by its id
+        self.sites: dict[int, tuple[Call, tuple[str, ...] | None, dict[Any, _Bound]]] = {}
+        # the statement not yet forecast, and the layers before it; the number of
+        # layers at which to forecast it or to stop at the limit
+        self.unforeseen: tuple[Sequence, int] | None = None
+        self.watch = limits.MAX_LAYERS
 
     @property
     def numeric(self) -> bool:
@@ -241,7 +258,8 @@ class Evaluator(_Walk):
             if isinstance(statement, Definition):
                 self.define(statement)
             elif isinstance(statement, Sequence):
-                self.forecast(statement)
+                self.unforeseen = statement, len(self.records)
+                self.watch = min(len(self.records) + FORESEE_AFTER, limits.MAX_LAYERS)
                 path = self.sequence(statement.items, self.globals, path)
             else:
                 self.made.clear()  # block calls read the globals
@@ -254,12 +272,26 @@ class Evaluator(_Walk):
         return Result(tuple(path.nodes), self.records, list(self.constraints),
                       sorted(self.expressions.free.values(), key=lambda s: s.name), path.x)
 
-    def forecast(self, statement: Sequence) -> None:
-        """Fails at once if the statement will make more layers than the limit."""
+    def foresee(self) -> None:
+        """Fails if the statement being evaluated will make more layers than the limit
+        (:class:`_Forecast`); it is asked once per statement, when the statement has made
+        ``FORESEE_AFTER`` layers or is about to pass the limit, which most never do."""
+        if self.unforeseen is None:
+            return
+        statement, before = self.unforeseen
+        self.unforeseen = None
         count = _Forecast(self).layers(statement.items, statement.pos)
-        if count is not None and len(self.records) + count > limits.MAX_LAYERS:
+        if count is not None and before + count > limits.MAX_LAYERS:
             self.errors.limit(f"this line would make {count_text(count)} layers",
                               "MAX_LAYERS", statement.pos)
+
+    def watched(self, pos: Pos) -> None:
+        """What happens when the layers reach ``watch``: the forecast, then the limit."""
+        self.foresee()
+        if len(self.records) >= limits.MAX_LAYERS:
+            self.errors.limit(f"this layer would be layer {len(self.records) + 1:,}",
+                              "MAX_LAYERS", pos)
+        self.watch = limits.MAX_LAYERS
 
     def define(self, definition: Definition) -> None:
         if lookup(definition.name) is not None:
@@ -301,12 +333,12 @@ class Evaluator(_Walk):
         """The layers of ``nodes`` made again at ``at``: named in its scope and numbered
         after the layers so far, as :meth:`layer` names and numbers them (a merge's
         name before its branches', its record after theirs)."""
-        depth = at.scope.prefix.count(".") // 2
+        depth = at.scope.depth
+        records = self.records
         for node in nodes:
             kind, old = node.kind, node.record
-            if len(self.records) >= limits.MAX_LAYERS:
-                self.errors.limit(f"this layer would be layer {len(self.records) + 1:,}",
-                                  "MAX_LAYERS", Pos(old.line, old.column))
+            if len(records) >= self.watch:
+                self.watched(Pos(old.line, old.column))
             name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
             branches: tuple[tuple[Node, ...], ...] = ()
             if node.branches:
@@ -315,10 +347,8 @@ class Evaluator(_Walk):
                     inner = _Path(None, _Scope(f"{name}.{label}."), [])
                     self.replay(branch, inner)
                     branches += (tuple(inner.nodes),)
-            record = LayerRecord(name, old.kind, old.input_shape, old.output_shape, old.params,
-                                 old.non_trainable, old.macs, old.formula, old.args, old.line,
-                                 old.column, depth, len(self.records))
-            self.records.append(record)
+            record = old.moved(name, depth, len(records))
+            records.append(record)
             at.nodes.append(Node(record, kind, branches))
             at.x = record.output_shape
 
@@ -340,6 +370,7 @@ class Evaluator(_Walk):
                 if each == 0:
                     break
                 if before + each * count > limits.MAX_LAYERS:
+                    self.foresee()  # says how many layers the whole line would make
                     self.errors.limit(f"with this repetition the network would have "
                                       f"{count_text(before + each * count)} layers",
                                       "MAX_LAYERS", item.count.pos)
@@ -347,18 +378,18 @@ class Evaluator(_Walk):
 
     def layer(self, call: Call, env: Mapping[str, Any], at: _Path) -> _Path:
         kind = self.kind(call)
-        if len(self.records) >= limits.MAX_LAYERS:
-            self.errors.limit(f"this layer would be layer {len(self.records) + 1:,}",
-                              "MAX_LAYERS", call.pos)
+        if len(self.records) >= self.watch:
+            self.watched(call.pos)
         x = at.x
         name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
         self.check_input(kind, name, call.pos, x)
         check = _LayerCheck(self, name, kind.name, call.pos, x)
         network_input = self.records[0].output_shape if self.records else None
-        args = bind(kind, call, env, Binding(kind, rank(x) if x else 0, check, self.errors,
-                                             self.expressions, call.pos, network_input))
+        binding = Binding(kind, rank(x) if x else 0, check, self.errors, self.expressions,
+                          call.pos, network_input)
         branches: tuple[tuple[Node, ...], ...] = ()
         if isinstance(kind, Merge):
+            args = bind(kind, call, env, binding)
             own = kind.expand(check, x or (), args, call.pos)
             groups = args.pop("branches") if own is None else [
                 BoundGroup(group, names) for group, names in own]
@@ -372,9 +403,10 @@ class Evaluator(_Walk):
                 branches += (tuple(inner.nodes),)
             values = self.values(kind.combine(check, x or (), shapes), name, call.pos)
         else:
+            args, held = self.bound(kind, call, env, binding)
             # A rule's answer depends only on its input and its arguments (its checks
             # record conditions once, or fail on the first layer they meet)
-            key: tuple[Any, ...] | None = (kind.name, x, tuple(args.items()))
+            key: tuple[Any, ...] | None = (kind.name, x, held)
             try:
                 known = self.applied.get(key) if self.replays else None  # type: ignore[arg-type]
             except TypeError:  # an argument no dict can hold
@@ -386,12 +418,38 @@ class Evaluator(_Walk):
             values = known
         shape, params, non_trainable, macs, formula = values
         record = LayerRecord(name, kind.name, x, shape, params, non_trainable, macs, formula,
-                             args, call.pos.line, call.pos.column,
-                             at.scope.prefix.count(".") // 2, len(self.records))
+                             args, call.pos.line, call.pos.column, at.scope.depth,
+                             len(self.records))
         self.records.append(record)
         at.nodes.append(Node(record, kind, branches))
         at.x = record.output_shape
         return at
+
+    def bound(self, kind: Kind, call: Call, env: Mapping[str, Any],
+              binding: Binding) -> _Bound:
+        """The arguments of a layer (``bind``), as a dict and as a tuple of its items.
+        They depend only on the call, the rank of its input, the network's input and
+        the values of the names the call reads, so a call met again with the same ones
+        takes them as bound before (a ``BN`` in every block, a ``C(c, 3, p=1)`` in every
+        round): their checks have passed, or recorded their conditions, already."""
+        site = self.sites.get(id(call))
+        if site is None or site[0] is not call:  # the call kept: its id stays its own
+            site = self.sites[id(call)] = (call, names_read(call.args), {})
+        _, names, known = site
+        key: Any = None
+        if names is not None and self.replays:
+            key = (binding.rank, binding.network_input, *[env.get(n) for n in names])
+        found: _Bound | None = None
+        try:
+            found = known.get(key) if key is not None else None
+        except TypeError:  # a value no dict can hold
+            key = None
+        if found is None:
+            args = bind(kind, call, env, binding)
+            found = (args, tuple(args.items()))
+            if key is not None:
+                known[key] = found
+        return found
 
     def values(self, out: Any, name: str, pos: Pos) -> tuple[Any, ...]:
         """A rule's answer as a record holds it: the output shape, the parameters, the
@@ -400,9 +458,12 @@ class Evaluator(_Walk):
         number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
         shape, params = number(tuple(out.shape)), number(evaluated(out.params))
         macs = number(out.macs)
-        for what, value in (("its output shape", shape), ("its parameter count", params),
-                            ("its MACs", macs)):
-            self.expressions.bounded(value, pos, f"layer {name}: {what}")
+        for what, values in (("its output shape", shape), ("its parameter count", (params,)),
+                             ("its MACs", (macs,))):
+            for value in values:
+                if type(value) is int and value.bit_length() <= limits.MAX_BITS:
+                    continue  # most values of a numeric network: checked without a call
+                self.expressions.bounded(value, pos, f"layer {name}: {what}")
         if not self.numeric:
             work = self.work.charge(shape, params, macs)
             if work > limits.MAX_SYMBOLIC_NODES:
@@ -412,20 +473,45 @@ class Evaluator(_Walk):
                 out.params if self.numeric else number(out.params))
 
     def check_input(self, kind: Kind, name: str, pos: Pos, x: tuple[Any, ...] | None) -> None:
-        def fail(message: str) -> NoReturn:
-            self.errors.shape(message, layer=name, index=len(self.records), kind=kind.name,
-                              pos=pos)
-
-        if kind.needs == Needs.NOTHING:
+        needs = kind.needs
+        if needs == Needs.NOTHING:
             if x is not None:
-                fail("the input layer I must come first, and only once")
+                self.wrong_input(kind, name, pos, "the input layer I must come first, and "
+                                 "only once")
             return
         if x is None:
-            fail(f"{kind.name} comes before any input; start the network with I(h, w, c) "
-                 "or I(f)")
-        if kind.needs == Needs.SPATIAL and rank(x) == 0:
-            fail(f"{kind.name} needs an image (h, w, c), a signal (l, c) or a volume "
-                 f"(d, h, w, c) as input, but its input is the vector {show(x)}")
+            self.wrong_input(kind, name, pos, f"{kind.name} comes before any input; start "
+                             "the network with I(h, w, c) or I(f)")
+        if needs == Needs.SPATIAL and rank(x) == 0:
+            self.wrong_input(kind, name, pos, f"{kind.name} needs an image (h, w, c), a "
+                             "signal (l, c) or a volume (d, h, w, c) as input, but its input "
+                             f"is the vector {show(x)}")
+
+    def wrong_input(self, kind: Kind, name: str, pos: Pos, message: str) -> NoReturn:
+        self.errors.shape(message, layer=name, index=len(self.records), kind=kind.name,
+                          pos=pos)
+
+
+def names_read(nodes: Any) -> tuple[str, ...] | None:
+    """The names that arguments read, each once; ``None`` if a group is among them."""
+    found: dict[str, None] = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is Name:
+            found[node.id] = None
+        elif kind is Keyword:
+            stack.append(node.value)
+        elif kind is BinOp:
+            stack += (node.left, node.right)
+        elif kind is Neg:
+            stack.append(node.operand)
+        elif kind in (Func, Tuple):
+            stack += node.args if kind is Func else node.items
+        elif kind is Group:
+            return None  # a group is bound with all the names of its caller
+    return tuple(found)
 
 
 class _Unknown(Exception):
@@ -433,14 +519,16 @@ class _Unknown(Exception):
 
 
 class _Forecast(_Walk):
-    """How many layers a statement will make, known before it makes them.
+    """How many layers a statement will make, known before it makes most of them.
 
     A few lines can describe more layers than anyone can compute: blocks that each call
     the one before twice (``def b = a a``, ``def c = b b``, ...) double the count with
     every line. The evaluator would only notice at ``MAX_LAYERS`` layers, seconds later.
-    This walk counts first, without shapes: a block called again with the same
-    arguments is counted once, a repetition multiplies, so counting costs about as much
-    as reading the text.
+    This walk counts, without shapes: a block called again with the same arguments is
+    counted once, a repetition multiplies, so counting costs about as much as reading
+    the text. The evaluator asks for it once a statement has made ``FORESEE_AFTER``
+    layers (or a repetition would pass the limit), so that the many statements that
+    never get there do not pay for it.
 
     The count is a forecast, not a judgement: where it cannot tell (a count it cannot
     evaluate, a block that reaches itself) it gives up and lets the evaluator meet the

@@ -101,6 +101,14 @@ class Expressions:
     def value(self, node: Any, env: Mapping[str, Any]) -> Bound:
         """An argument: an expression, or a tuple, a word or a group as written or as
         passed to a block."""
+        kind = type(node)
+        if kind is Num and type(node.value) is int:  # most arguments: checked first
+            return self.number(node.value)
+        if kind is Name:
+            value = env.get(node.id)
+            if value is not None:
+                return value
+            return self.expr(node, env)
         if isinstance(node, Tuple):
             return tuple(self.value(item, env) if isinstance(item, Tuple) else
                          self.expr(item, env) for item in node.items)
@@ -108,8 +116,6 @@ class Expressions:
             return node.word
         if isinstance(node, Group):
             return BoundGroup(node, env)
-        if isinstance(node, Name) and node.id in env and isinstance(env[node.id], NOT_NUMBERS):
-            return env[node.id]
         return self.expr(node, env)
 
     def expr(self, node: Any, env: Mapping[str, Any]) -> Expr:
@@ -119,9 +125,10 @@ class Expressions:
         return value
 
     def _expr(self, node: Any, env: Mapping[str, Any]) -> Expr:
-        if isinstance(node, Num):
+        kind = type(node)
+        if kind is Num:
             return self.number(node.value)
-        if isinstance(node, Name):
+        if kind is Name:
             return self.name(node, env)
         if isinstance(node, BinOp):
             return self.binop(node, env)

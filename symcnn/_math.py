@@ -66,7 +66,7 @@ def truth(condition: Any) -> bool | None:
 
 
 def _numbers(*values: Any) -> bool:
-    return all(type(v) in NUMBER for v in values)
+    return NUMBER.issuperset(map(type, values))
 
 
 def ge(a: Any, b: Any) -> Any:
@@ -350,6 +350,8 @@ def to_sympy(value: Any) -> Any:
 
 def to_python(value: Any) -> Any:
     """A sympy number as an ``int`` or a ``Fraction``; anything else as it is."""
+    if type(value) in NUMBER:
+        return value
     if getattr(value, "is_Integer", False):
         return int(value)
     if getattr(value, "is_Rational", False):

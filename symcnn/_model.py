@@ -43,6 +43,15 @@ class LayerRecord:
     depth: int
     index: int
 
+    def moved(self, name: str, depth: int, index: int) -> LayerRecord:
+        """The same layer made again elsewhere (a block call or a round replayed):
+        another name, depth and index, everything else shared."""
+        record = object.__new__(LayerRecord)
+        fields = record.__dict__  # a frozen dataclass sets its fields one call each: slow
+        fields.update(self.__dict__)
+        fields["name"], fields["depth"], fields["index"] = name, depth, index
+        return record
+
     @property
     def activations(self) -> Any:
         """The elements of the layer's output, for one sample: the product of its output

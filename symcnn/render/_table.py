@@ -42,13 +42,23 @@ def params_cell(formula: Expr, value: Expr) -> str:
 
 
 def shape_text(shape: Sequence[Expr], layout: str) -> str:
-    return "(" + ", ".join(text(v) for v in arranged(shape, layout)) + ")"
+    return "(" + ", ".join([str(v) if type(v) is int and v >= 0 else text(v)
+                            for v in arranged(shape, layout)]) + ")"
 
 
-def _cells(row: Row, layout: str) -> tuple[str, ...]:
+def _cells(row: Row, layout: str, memo: dict[int, str]) -> tuple[str, ...]:
+    """A row's cells; ``memo`` keeps the text of each shape and formula met in this
+    table by identity (a replayed layer shares its values with the layer it repeats)."""
     r = row.record
-    return (INDENT * row.depth + row.label, shape_text(r.output_shape, layout),
-            params_cell(r.formula, r.params), number(r.macs))
+    shape, formula, macs = r.output_shape, r.formula, r.macs
+    shown = memo.get(id(shape))
+    if shown is None:
+        shown = memo[id(shape)] = shape_text(shape, layout)
+    params = memo.get(id(formula))
+    if params is None:
+        params = memo[id(formula)] = params_cell(formula, r.params)
+    return (INDENT * row.depth + row.label, shown, params,
+            f"{macs:,}" if type(macs) is int else number(macs))
 
 
 def total_lines(net: Viewed, memory: Memory | None = None) -> list[tuple[str, str]]:
@@ -134,8 +144,12 @@ def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None
     # a longer cell pushes the rest of its own row right, so that one long sum (a Cat of
     # 3,000 branches) does not pad every row to its length (69 MB of spaces).
     padded = widths if width is not None else [min(w, PADDED) for w in widths]
+    rule = ["-" * w for w in padded]
+    if widths == natural:  # every cell fits its column: one line per row
+        return "\n".join(GAP.join([cell.ljust(w) for cell, w in zip(cells, padded)]).rstrip()
+                         for cells in [header, rule, *body]) + "\n"
     lines = []
-    for cells in [header, ["-" * w for w in padded], *body]:
+    for cells in [header, rule, *body]:
         wrapped = [_wrap(cell, w) for cell, w in zip(cells, widths)]
         for k in range(max(len(w) for w in wrapped)):
             parts = [(w[k] if k < len(w) else "").ljust(padded[i])
@@ -165,7 +179,8 @@ def table(net: Viewed, layout: str = "hwc", width: int | None = None,
     """The text table: one row per layer (with ``percents``, each one's share of the
     trainable parameters and of the MACs), then the totals (and the memory)."""
     sums = totals(net, evaluated=True)
-    body = [_cells(row, layout) + (_percent_cells(row, sums) if percents else ())
+    memo: dict[int, str] = {}
+    body = [_cells(row, layout, memo) + (_percent_cells(row, sums) if percents else ())
             for row in rows(net, evaluated=True)]
     totals_block = "\n".join(_labelled(total_lines(net, memory), width))
     header = HEADER + (PERCENT if percents else ())
@@ -221,8 +236,9 @@ def markdown(net: Viewed, layout: str = "hwc", memory: Memory | None = None,
     header = HEADER + (PERCENT if percents else ())
     lines = ["| " + " | ".join(header) + " |", "|:--|:--|" + "--:|" * (len(header) - 2)]
     sums = totals(net, evaluated=True)
+    memo: dict[int, str] = {}
     for row in rows(net, evaluated=True):
-        name, shape, params, macs = _cells(row, layout)
+        name, shape, params, macs = _cells(row, layout, memo)
         name = "&emsp;" * row.depth + row.label
         cells = (name, shape, params, macs) + (_percent_cells(row, sums) if percents else ())
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")

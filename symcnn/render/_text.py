@@ -16,23 +16,31 @@ def text(expr: Any) -> str:
     """For people: ``⌊(n + 2p − k)/s⌋ + 1``, ``(5·5·1 + 1)·32``."""
     if type(expr) is int and expr >= 0:
         return str(expr)
-    if type(expr) is Formula and _numbers_only(expr):
-        return _formula(expr)
+    if type(expr) is Formula:
+        written = _formula(expr, False)
+        if written is not None:
+            return written
     from ._printers import text as sympy_text
 
     return sympy_text(expr)
 
 
-def _numbers_only(expr: Any) -> bool:
-    if type(expr) is Formula:
-        return all(_numbers_only(a) for a in expr.args)
-    return type(expr) is int and expr >= 0
-
-
-def _formula(expr: Any, inside_product: bool = False) -> str:
-    if type(expr) is int:
-        return str(expr)
+def _formula(expr: Any, inside_product: bool) -> str | None:
+    """A formula of non-negative integers as text, or ``None`` for any other formula
+    (the sympy printer's)."""
+    parts = []
+    for arg in expr.args:
+        if type(arg) is int:
+            if arg < 0:
+                return None
+            parts.append(str(arg))
+        elif type(arg) is Formula:
+            part = _formula(arg, expr.op == "*")
+            if part is None:
+                return None
+            parts.append(part)
+        else:
+            return None
     if expr.op == "*":
-        return "·".join(_formula(a, inside_product=True) for a in expr.args)
-    written = " + ".join(_formula(a) for a in expr.args)
-    return f"({written})" if inside_product else written
+        return "·".join(parts)
+    return f"({' + '.join(parts)})" if inside_product else " + ".join(parts)
