@@ -13,6 +13,7 @@ convolutions, and errors from ``subs`` that name the layer.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
 import sympy
@@ -325,3 +326,62 @@ def test_constraints_decide_validity(program, values, valid):
     else:
         with pytest.raises(symcnn.SymcnnError):
             net.subs(values)
+
+
+
+def expression(text: str):
+    """An expression as a program's argument evaluates it, symbols and all."""
+    from symcnn._diagnostics import Diagnostics
+    from symcnn._expressions import Expressions
+    from symcnn._syntax import parse_expression
+
+    return Expressions(Diagnostics(text)).expr(parse_expression(text), {})
+
+
+MONOTONE = st.recursive(
+    st.sampled_from(["n", "k", "p", "1", "2", "3", "1/2"]),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda t: f"({t[0]} + {t[1]})"),
+        st.tuples(inner, inner).map(lambda t: f"({t[0]} * {t[1]})"),
+        st.tuples(inner, st.sampled_from(["2", "3", "7"])).map(
+            lambda t: f"floor({t[0]} / {t[1]})"),
+        st.tuples(inner, st.sampled_from(["2", "5"])).map(lambda t: f"ceil({t[0]} / {t[1]})"),
+        st.tuples(inner, inner).map(lambda t: f"max({t[0]}, {t[1]})"),
+        st.tuples(inner, inner).map(lambda t: f"min({t[0]}, {t[1]})"),
+        st.tuples(inner, st.sampled_from(["1", "2", "3"])).map(lambda t: f"({t[0]} - {t[1]})"),
+    ), max_leaves=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MONOTONE)
+def test_the_quick_lower_bound_is_the_least_value(text):
+    """``_math.lower_bound``, which decides most 'size >= 1' checks without sympy: the
+    least value of an expression that never decreases as n, k (from 1) or p (from 0)
+    grow, found here by trying values, since each term only grows with them."""
+    from symcnn._math import lower_bound, symbol
+
+    expr = expression(text)
+    n, k, p = symbol("n"), symbol("k"), symbol("p")
+    tried = [expr.subs({n: a, k: b, p: c}) if hasattr(expr, "subs") else expr
+             for a in (1, 2, 5) for b in (1, 3) for c in (0, 2)]
+    least = lower_bound(expr)
+    if least is not None:  # None: a term may fall (n·(n − 2)), and sympy is asked
+        assert least == min(tried)
+
+
+@pytest.mark.parametrize("text, least", [
+    ("floor((n - 1) / 2) + 1", 1), ("floor((n + 2*p) / 2) + k", 1),
+    ("ceil(n / 3) * 64", 64), ("max(n, 3) - 2", 1), ("min(n, k) * 2 + p", 2),
+    ("n^2 * k + 1/2", Fraction(3, 2)), ("floor(floor(n / 2) / 2)", 0)])
+def test_the_quick_lower_bound_of_sizes(text, least):
+    from symcnn._math import lower_bound
+
+    assert lower_bound(expression(text)) == least
+
+
+@pytest.mark.parametrize("text", ["5 - n", "n - k", "floor((n - 2*k) / 2)", "2^(-n) * 8",
+                                  "n * (1 - k)", "n / k"])
+def test_no_quick_lower_bound_where_a_term_falls(text):
+    from symcnn._math import lower_bound
+
+    assert lower_bound(expression(text)) is None
