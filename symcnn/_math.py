@@ -339,15 +339,13 @@ class Formula:
     gives its value and :func:`to_sympy` the ``Written`` formula a sympy evaluation
     would have built."""
 
-    __slots__ = ("op", "args")
+    __slots__ = ("op", "args", "value")
 
     def __init__(self, op: str, args: tuple[Any, ...]) -> None:
         self.op = op  # "+" or "*"
         self.args = args
-
-    def value(self) -> Any:
-        values = [evaluated(a) for a in self.args]
-        return sum(values) if self.op == "+" else math.prod(values)
+        values = [a.value if type(a) is Formula else a for a in args]
+        self.value: int | Fraction = sum(values) if op == "+" else math.prod(values)
 
     def __repr__(self) -> str:
         return f"Formula({self.op!r}, {self.args!r})"
@@ -372,7 +370,7 @@ def evaluated(expr: Any) -> Any:
     if type(expr) in NUMBER:
         return expr
     if type(expr) is Formula:
-        return expr.value()
+        return expr.value
     return expr.value if isinstance(expr, _written().Written) else expr
 
 

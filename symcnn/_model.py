@@ -9,10 +9,11 @@ importing sympy. Renderers, the PyTorch export and sweeps read these, nothing el
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
-from ._math import product, total
+from ._math import product
 
 if TYPE_CHECKING:
     from .kinds import Kind
@@ -108,9 +109,11 @@ TOTAL_NAMES = {"params": "trainable", "non_trainable": "non_trainable", "total":
 
 
 def totals_of(records: tuple[LayerRecord, ...]) -> Totals:
-    """The sums of the records' counts, each in one step."""
-    return Totals(total(r.params for r in records), total(r.non_trainable for r in records),
-                  total(r.macs for r in records), total(r.activations for r in records[1:]))
+    """The sums of the records' counts, each in one step, for records of Python numbers
+    (a network without free symbols)."""
+    return Totals(sum([r.params for r in records]), sum([r.non_trainable for r in records]),
+                  sum([r.macs for r in records]),
+                  sum([math.prod(r.output_shape) for r in records[1:]]))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ Values stay sympy expressions here; each format prints them with its own printer
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._model import LayerRecord, Node, Totals, Viewed
 from ..errors import SymcnnError
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
 LAYOUTS = ("hwc", "chw")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One layer as a table shows it: a merge (Add, Cat, Res) comes before its
     branches, whose layers are indented under it and named relative to it
     (``body.C1`` under ``res1``)."""

@@ -138,7 +138,7 @@ def _wrap(cell: str, width: int) -> list[str]:
 def grid(header: Sequence[str], body: Sequence[Sequence[str]], width: int | None) -> str:
     """Columns of text under a header, each as wide as its widest cell, or narrower,
     with wrapped cells, to fit ``width``."""
-    natural = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    natural = [max(map(len, column)) for column in zip(header, *body)]
     widths = _widths(natural, width)
     # Without a width nothing wraps; a column is padded to at most PADDED characters and
     # a longer cell pushes the rest of its own row right, so that one long sum (a Cat of
