@@ -23,7 +23,7 @@ from ._diagnostics import Diagnostics
 from ._expressions import Bound, BoundGroup, Expressions, NeedsSymbols, count_text
 from ._math import NUMBER, divisible, evaluated, ge, is_integer, truth
 from ._model import LayerRecord, Node
-from ._syntax import Call, Definition, Group, Keyword, Pos, Program, Repeat, Sequence
+from ._tree import Call, Definition, Group, Keyword, Pos, Program, Repeat, Sequence
 from .errors import SymcnnError
 from .kinds import Kind, Merge, Needs, kinds, lookup, rank, show
 
