@@ -3,17 +3,20 @@ every text it must build exactly the tree Lark builds (every node, place and dep
 give up and let Lark parse it (which is how every error keeps Lark's wording)."""
 
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symcnn import _descent, _syntax, limits, zoo
 from symcnn.errors import SymcnnError
 
 ROOT = Path(__file__).resolve().parent.parent
+# grammar/symcnn.lark as the quick parser was written for it
+GRAMMAR_SHA256 = "f0c062a227a8b2f1dfcb652d71caca2716bf3d512579e4f7a9f88be9694898be"
 
 
 def _whole(node):
@@ -54,6 +57,14 @@ def _programs() -> list[str]:
     return texts
 
 
+def test_the_quick_parser_was_written_for_the_grammar_as_it_is():
+    """The grammar is the language's definition; the quick parser is its copy by hand.
+    A change to the grammar must be made to symcnn/_descent.py as well (the tests here
+    compare the two), and then this fingerprint updated."""
+    fingerprint = hashlib.sha256(_syntax.grammar_text().encode()).hexdigest()
+    assert fingerprint == GRAMMAR_SHA256, "grammar/symcnn.lark changed: change _descent too"
+
+
 def test_the_quick_parser_builds_larks_tree_for_every_known_program():
     outcomes = [_agrees(text) for text in _programs()]
     assert outcomes.count("quick") > 0.9 * len(outcomes)  # all but the invalid ones
@@ -66,6 +77,15 @@ def test_the_quick_parser_reads_every_zoo_network_and_example():
     for text in texts:
         assert _agrees(text) == "quick", text[:200]
         assert _agrees("n = 224\n" + text) == "quick"
+
+
+def test_parsing_reads_a_valid_program_quickly_and_leaves_the_others_to_lark(monkeypatch):
+    texts = []
+    monkeypatch.setattr(_syntax, "_lark_parse", lambda text, start: texts.append(text))
+    program = _syntax.parse_program(zoo.source("resnet50"))
+    assert len(program.statements) > 3 and texts == []
+    _syntax.parse_program("I(8) C(4, 3))")
+    assert texts == ["I(8) C(4, 3))"]
 
 
 @pytest.mark.parametrize("text", [
@@ -117,7 +137,7 @@ def test_the_quick_parser_reads_every_form_of_the_language(text):
     "I(8) " + "[" * 101 + "C" + "]" * 101, "x = " + "f(" * 120 + "1" + ")" * 120,
     "I(8) é", "I(8) sameé", "I(8)\vC", "I(8)\u00a0C", "I(8) C(1)\r\r\nD",
 ])
-def test_text_that_is_not_plainly_valid_gets_larks_answer(text):
+def test_corners_and_invalid_texts_get_larks_tree_or_larks_answer(text):
     _agrees(text)
 
 
@@ -239,17 +259,18 @@ def programs(draw):
 
 
 @st.composite
-def expressions(draw):
+def lone_expressions(draw):
     return draw(_EXPRESSIONS)
 
 
-@settings(max_examples=1000, deadline=None)
+# (drawing a program costs hypothesis some 15 ms: 500 of each)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs())
 def test_random_programs_get_larks_tree(text):
     assert _agrees(text) == "quick"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.data())
 def test_random_programs_with_one_change_get_larks_tree_or_larks_answer(text, data):
     """A piece put in or a stretch cut out: near-valid texts, where a parser that
@@ -263,7 +284,7 @@ def test_random_programs_with_one_change_get_larks_tree_or_larks_answer(text, da
 
 
 @settings(max_examples=300, deadline=None)
-@given(expressions())
+@given(lone_expressions())
 def test_random_expressions_get_larks_tree(text):
     assert _agrees(text, "expression") == "quick"
     assert _agrees(f"x = {text}") == "quick"
