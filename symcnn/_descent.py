@@ -2,14 +2,15 @@
 
 ``grammar/symcnn.lark`` stays the language's one definition, and Lark's parser of it
 the one that says what is wrong with a text. This module reads the programs that are
-plainly valid some four times quicker than Lark does, into the same tree, built by the
-same functions (``_tree``). At the first thing that is not plainly valid (a character
-no token starts with, a token where the grammar has none, a bracket that does not
-pair, nesting past ``MAX_DEPTH``, a name that is a word) it gives up with
-:class:`Fallback`, and ``_syntax`` parses the text again with Lark, whose errors are
-the ones symcnn reports. ``tests/test_descent.py`` checks that the two build the same
-tree, every place and depth included, for every known program (the zoo, the examples,
-the fuzzer's seeds, the compliance suites) and for random texts, valid and not.
+plainly valid about five times quicker than Lark does (``docs/performance.md``), into
+the same tree, built by the same functions (``_tree``). At the first thing that is not
+plainly valid (a character no token starts with, a token where the grammar has none, a
+bracket that does not pair, nesting past ``MAX_DEPTH``, a name that is a word) it gives
+up with :class:`Fallback`, and ``_syntax`` parses the text again with Lark, whose
+errors are the ones symcnn reports. ``tests/test_descent.py`` checks that the two build
+the same tree, every place and depth included, for every known program (the zoo, the
+examples, the fuzzer's seeds, the compliance suites) and for random texts, valid and
+not; and that the grammar is still the one this parser was written for.
 
 The tokens are those of Lark's lexer: the grammar's terminals tried in Lark's order
 (priority, then the longest possible match). Lark's lexer is contextual: ``def`` is
