@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping, NoReturn
 
 from . import _suggest as suggest
-from ._syntax import Call, Keyword, Name, Pos
+from ._tree import Call, Keyword, Name, Pos
 from .kinds import OPTIONAL, REQUIRED, Check, Kind, Like, Param, Variadic
 
 if TYPE_CHECKING:

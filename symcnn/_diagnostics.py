@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import NoReturn
 
 from . import limits
-from ._syntax import Pos, context_lines
+from ._syntax import context_lines
+from ._tree import Pos
 from .errors import DSLSyntaxError, ShapeError
 
 

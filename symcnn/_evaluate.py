@@ -23,8 +23,8 @@ from ._diagnostics import Diagnostics
 from ._expressions import Bound, BoundGroup, Expressions, NeedsSymbols, count_text
 from ._math import NUMBER, divisible, evaluated, ge, is_integer, truth
 from ._model import LayerRecord, Node
-from ._syntax import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Pos, Program,
-                      Repeat, Sequence, Tuple)
+from ._tree import (BinOp, Call, Definition, Func, Group, Keyword, Name, Neg, Pos, Program,
+                    Repeat, Sequence, Tuple)
 from .errors import SymcnnError
 from .kinds import Kind, Merge, Needs, kinds, lookup, rank, show
 

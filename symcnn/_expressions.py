@@ -19,7 +19,7 @@ from . import limits
 from ._diagnostics import Diagnostics
 from ._math import (NUMBER, ceiling, divide, floor, is_integer, is_number, maximum, minimum,
                     mod, symbol, to_python, to_sympy)
-from ._syntax import CHAINS, BinOp, Func, Group, Name, Neg, Num, Pos, Tuple, Word
+from ._tree import CHAINS, BinOp, Func, Group, Name, Neg, Num, Pos, Tuple, Word
 from .kinds._types import describe
 
 if TYPE_CHECKING:

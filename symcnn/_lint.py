@@ -11,7 +11,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ._syntax import Definition, Program, pos_of
+from ._tree import Definition, Program, pos_of
 from .errors import SymcnnWarning
 
 if TYPE_CHECKING:

@@ -1,216 +1,33 @@
-"""Text to syntax tree: the Lark parser of ``grammar/symcnn.lark`` and the frozen
-dataclasses it builds.
+"""Text to syntax tree (``_tree``): the Lark parser of ``grammar/symcnn.lark``, the
+quick parser (``_descent``) that reads valid programs first, and the error messages.
 
 This module knows what can be written, not what it means; ``_evaluate`` gives the tree
-its meaning. Every node carries the line and column it came from, so that any later
-error can point at the text.
+its meaning.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
-from dataclasses import dataclass, field
-from fractions import Fraction
 from importlib import resources
-from typing import Any, Iterator, Union
+from typing import Any, Iterator
 
 import lark
 
-from . import limits
-from ._lalr import Driver, Fallback
+from . import _descent, limits
 from ._resources import data
+from ._tree import (Binding, Call, Definition, Expr, Group, Keyword, Name, Pos, Program,
+                    Repeat, Sequence, Tuple, Word, binop, check_name, function, neg, number,
+                    pos_of)
 from .errors import DSLSyntaxError, SymcnnError
-
-
-@dataclass(frozen=True)
-class Pos:
-    line: int
-    column: int
-
-
-# ---- expressions -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Num:
-    value: int | Fraction  # exact; the evaluator turns it into sympy where it needs to
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Name:
-    id: str
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class BinOp:
-    op: str  # one of + - * / // % ^
-    left: Expr
-    right: Expr
-    pos: Pos
-    depth: int = field(default=1, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Neg:
-    operand: Expr
-    pos: Pos
-    depth: int = field(default=1, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Func:
-    name: str
-    args: tuple[Expr, ...]
-    pos: Pos
-    depth: int = field(default=1, compare=False, repr=False)
-
-
-Expr = Union[Num, Name, BinOp, Neg, Func]
-
-# ---- argument values and sequence items --------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tuple:
-    items: tuple[Expr | Tuple, ...]  # a tuple of pairs: p=((0, 1), (0, 1))
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Word:
-    """One of the words ``same``, ``valid``, ``true``, ``false``."""
-    word: str
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Group:
-    items: tuple[Item, ...]
-    pos: Pos
-
-
-Value = Union[Num, Name, BinOp, Neg, Func, Tuple, Word, Group]
-
-
-@dataclass(frozen=True)
-class Keyword:
-    key: str
-    value: Value
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Call:
-    """A layer (``C(32, 3)``, ``ReLU``) or a call of a ``def`` block: which one is
-    decided when the program is evaluated."""
-    name: str
-    args: tuple[Value | Keyword, ...]
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Repeat:
-    item: Item
-    count: Expr
-    pos: Pos
-
-
-Item = Union[Call, Group, Repeat]
-
-# ---- statements --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Definition:
-    name: str
-    params: tuple[str, ...]
-    body: tuple[Item, ...]
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Binding:
-    name: str
-    value: Expr
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Sequence:
-    items: tuple[Item, ...]
-    pos: Pos
-
-
-Statement = Union[Definition, Binding, Sequence]
-
-
-@dataclass(frozen=True)
-class Program:
-    statements: tuple[Statement, ...]
-    text: str
 
 
 def _pos(token: lark.Token) -> Pos:
     return Pos(token.line or 1, token.column or 1)
 
 
-def pos_of(node: object) -> Pos:
-    return node.pos  # type: ignore[attr-defined]
-
-
-def depth_of(node: object) -> int:
-    return getattr(node, "depth", 1)
-
-
-def _deeper(pos: Pos, *children: object) -> int:
-    """The nesting depth of an expression node over its children, checked against
-    ``MAX_DEPTH`` as the tree is built, bottom-up and without recursion, so that no
-    later recursive walk (ours or sympy's) can meet a deeper tree."""
-    depth = 1 + max(depth_of(c) for c in children)
-    if depth > limits.MAX_DEPTH:
-        raise limits.exceeded(f"an expression nests {depth} operations deep", "MAX_DEPTH",
-                              pos.line, pos.column)
-    return depth
-
-
-#: The language's words: values of an argument (``p=same``, ``bias=false``), so never a
-#: name. Outside an argument the lexer would read one as a name (``p=0+same``), and
-#: ``to_dsl`` would then print a symbol that reads back as the word.
-WORDS = frozenset(("same", "valid", "true", "false"))
-
-
-def check_name(token: lark.Token) -> str:
-    """The name a token spells, refused if it is one of the language's :data:`WORDS`."""
-    name = str(token)
-    if name in WORDS:
-        line, column = _at(token)
-        raise DSLSyntaxError(f"{name} is a word of the language (same, valid, true, false "
-                             "are argument values, as in p=same or bias=false), not a name; "
-                             "choose another name", line, column)
-    return name
-
-
-# Operators that chain into one flat sum or product: a - b + c, a * b / c // d.
-CHAINS = {"+": "sum", "-": "sum", "*": "product", "/": "product", "//": "product",
-          "%": "product"}
-
-
-def _check_digits(token: lark.Token) -> None:
-    """A literal's digits are bounded before Python converts them, which it refuses
-    beyond 4,300 digits; 10^k has about 3.32·k bits."""
-    digits = sum(ch.isdigit() for ch in token)
-    if digits * 3.33 > limits.MAX_BITS + 4:
-        pos = _pos(token)
-        raise limits.exceeded(f"this number has {digits:,} digits, about "
-                              f"{int(digits * 3.32):,} bits", "MAX_BITS",
-                              pos.line, pos.column)
-
-
 class _Build(lark.Transformer[lark.Token, Any]):
-    """Turns parse-tree nodes into the dataclasses above; the grammar has already
+    """Turns parse-tree nodes into the syntax tree (``_tree``); the grammar has already
     shaped the tree, so each method is a constructor call."""
 
     def program(self, statements: list[Any]) -> Any:
@@ -219,12 +36,12 @@ class _Build(lark.Transformer[lark.Token, Any]):
     def definition(self, children: list[Any]) -> Any:
         name, *rest = children
         *params, body = rest
-        names = tuple(check_name(p) for p in params if p is not None)
-        return Definition(check_name(name), names, body.items, _pos(name))
+        names = tuple(check_name(str(p), _pos(p)) for p in params if p is not None)
+        return Definition(check_name(str(name), _pos(name)), names, body.items, _pos(name))
 
     def binding(self, children: list[Any]) -> Any:
         name, value = children
-        return Binding(check_name(name), value, _pos(name))
+        return Binding(check_name(str(name), _pos(name)), value, _pos(name))
 
     def sequence(self, items: list[Any]) -> Any:
         return Sequence(tuple(items), pos_of(items[0]))
@@ -257,48 +74,31 @@ class _Build(lark.Transformer[lark.Token, Any]):
         items = tuple(c for c in children if c is not None)
         return Tuple(items, pos_of(items[0]))
 
-    def _binop(self, op: str, children: list[Any]) -> BinOp:
-        left, right = children
-        pos = pos_of(left)
-        if isinstance(left, BinOp) and CHAINS.get(left.op, "^") == CHAINS.get(op):
-            # a + b + c is one flat sum, evaluated as a loop: its length is no depth
-            depth = max(left.depth, _deeper(pos, right))
-        else:
-            depth = _deeper(pos, left, right)
-        return BinOp(op, left, right, pos, depth)
-
-    def add(self, c: list[Any]) -> Any: return self._binop("+", c)
-    def sub(self, c: list[Any]) -> Any: return self._binop("-", c)
-    def mul(self, c: list[Any]) -> Any: return self._binop("*", c)
-    def div(self, c: list[Any]) -> Any: return self._binop("/", c)
-    def floordiv(self, c: list[Any]) -> Any: return self._binop("//", c)
-    def mod(self, c: list[Any]) -> Any: return self._binop("%", c)
-    def pow(self, c: list[Any]) -> Any: return self._binop("^", c)
+    def add(self, c: list[Any]) -> Any: return binop("+", *c)
+    def sub(self, c: list[Any]) -> Any: return binop("-", *c)
+    def mul(self, c: list[Any]) -> Any: return binop("*", *c)
+    def div(self, c: list[Any]) -> Any: return binop("/", *c)
+    def floordiv(self, c: list[Any]) -> Any: return binop("//", *c)
+    def mod(self, c: list[Any]) -> Any: return binop("%", *c)
+    def pow(self, c: list[Any]) -> Any: return binop("^", *c)
 
     def neg(self, children: list[Any]) -> Any:
         (operand,) = children
-        pos = pos_of(operand)
-        return Neg(operand, pos, _deeper(pos, operand))
+        return neg(operand)
 
     def integer(self, children: list[Any]) -> Any:
         (token,) = children
-        _check_digits(token)
-        return Num(int(token), _pos(token))
+        return number(str(token), _pos(token))
 
-    def decimal(self, children: list[Any]) -> Any:
-        (token,) = children
-        _check_digits(token)
-        return Num(Fraction(str(token)), _pos(token))
+    decimal = integer
 
     def name(self, children: list[Any]) -> Any:
         (token,) = children
-        return Name(check_name(token), _pos(token))
+        return Name(check_name(str(token), _pos(token)), _pos(token))
 
     def function(self, children: list[Any]) -> Any:
         name, *args = children
-        args = [a for a in args if a is not None]
-        pos = _pos(name)
-        return Func(str(name), tuple(args), pos, _deeper(pos, *args))
+        return function(str(name), tuple(a for a in args if a is not None), _pos(name))
 
     def expression(self, children: list[Any]) -> Any:
         return children[0]
@@ -570,23 +370,11 @@ def _syntax_error(text: str, error: lark.exceptions.UnexpectedInput) -> DSLSynta
     return DSLSyntaxError(message, line, column, context_lines(text, line, column))
 
 
-@functools.lru_cache(maxsize=None)
-def _driver() -> Driver | None:
-    """The quick way through the parser's tables (``_lalr``), or ``None`` where this
-    Lark keeps them otherwise than the one it was written for."""
-    try:
-        return Driver(_parser())
-    except (AttributeError, KeyError, TypeError, re.error):
-        return None
-
-
 def _parse(text: str, start: str) -> Any:
-    driver = _driver()
-    if driver is not None:
-        try:
-            return driver.parse(text, start)
-        except (Fallback, SymcnnError):
-            pass  # Lark parses it again, and reports what is wrong as it always has
+    try:
+        return _descent.parse(text, start)
+    except (_descent.Fallback, SymcnnError):
+        pass  # Lark parses it again, and reports what is wrong as it always has
     return _lark_parse(text, start)
 
 

@@ -18,7 +18,8 @@ from ._evaluate import Evaluator
 from ._expressions import Expressions, NeedsSymbols
 from ._math import NUMBER, symbol, to_sympy
 from ._model import LayerRecord, Node, Totals, View, totals_of
-from ._syntax import WORDS, Pos, Program, parse_expression, parse_program
+from ._syntax import parse_expression, parse_program
+from ._tree import WORDS, Pos, Program
 from .errors import LimitError, SymcnnError
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._math import is_integer
-from ._syntax import WORDS
+from ._tree import WORDS
 from .errors import ShapeError, SymcnnError, SymcnnWarning
 from .kinds import kinds
 from .network import Network, parse

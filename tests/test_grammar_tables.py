@@ -8,6 +8,7 @@ from typing import Any
 import lark
 
 from symcnn import _syntax
+from symcnn._tree import Call, Definition, Pos
 
 REGENERATE = "run python grammar/make_tables.py"
 
@@ -49,8 +50,7 @@ def test_an_edited_grammar_is_analysed_rather_than_loaded_stale(monkeypatch):
     parser = _syntax._parser.__wrapped__()
     assert parser.source_path != "<deserialized>"
     tree = parser.parse("define b = ReLU\nI(1) b\n", start="program")
-    assert tree[0] == _syntax.Definition("b", (), (_syntax.Call("ReLU", (), _syntax.Pos(1, 12)),),
-                                         _syntax.Pos(1, 8))
+    assert tree[0] == Definition("b", (), (Call("ReLU", (), Pos(1, 12)),), Pos(1, 8))
 
 
 def plain(value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._math import divide, eq
-from .._syntax import WORDS, Call, Group, Name, Num
+from .._tree import WORDS, Call, Group, Name, Num
 from ._base import Check, Kind, Merge, Needs, Out, Param, Shape, kinds, lookup, register, show
 from ._reading import Op
 from ._types import OPTIONAL, ParamType, Whole, describe

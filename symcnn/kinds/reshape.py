@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._math import divide, total
-from .._syntax import WORDS, Name
+from .._tree import WORDS, Name
 from ._base import (OPTIONAL, Check, Kind, Merge, Needs, Out, Param, Shape, rank, register,
                     same_window, show)
 from ._reading import Op, Unfit, per_dim
