@@ -10,9 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from typing import Any, Iterator
-
-import lark
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import _descent, limits
 from ._resources import data
@@ -21,12 +19,15 @@ from ._tree import (Binding, Call, Definition, Expr, Group, Keyword, Name, Pos, 
                     pos_of)
 from .errors import DSLSyntaxError, SymcnnError
 
+if TYPE_CHECKING:  # Lark is imported where it parses: a valid program never needs it
+    import lark
+
 
 def _pos(token: lark.Token) -> Pos:
     return Pos(token.line or 1, token.column or 1)
 
 
-class _Build(lark.Transformer[lark.Token, Any]):
+class _Build:
     """Turns parse-tree nodes into the syntax tree (``_tree``); the grammar has already
     shaped the tree, so each method is a constructor call."""
 
@@ -166,6 +167,8 @@ TABLES = "_parser_tables.json"
 
 @functools.lru_cache(maxsize=None)
 def _parser() -> lark.Lark:
+    import lark
+
     tables = shipped_tables()
     if tables["grammar"] != grammar_text() or tables["lark"] != lark.__version__:
         # the grammar was edited since, or another Lark reads the tables differently
@@ -176,6 +179,8 @@ def _parser() -> lark.Lark:
 
 def analyse() -> lark.Lark:
     """The parser, built from the grammar's text: what the shipped tables hold."""
+    import lark
+
     return lark.Lark(grammar_text(), parser="lalr", start=["program", "expression"],
                      maybe_placeholders=True, postlex=_Brackets(), transformer=_Build())
 
@@ -194,6 +199,8 @@ def _numbered(pairs: list[tuple[str, Any]]) -> dict[Any, Any]:
 def tables_json(parser: lark.Lark | None = None) -> str:
     """The text of the tables file: the grammar it was made from, the Lark version that
     made it, and Lark's serialised parser (rules, terminals and LALR states)."""
+    import lark
+
     parser = parser or analyse()
     tables, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     tables["options"] = {k: v for k, v in tables["options"].items()
@@ -217,6 +224,8 @@ _ORDER = ["a layer", "an expression", "a name", "same, valid, true or false", "'
 
 
 def _literal(terminal: str) -> str | None:
+    import lark
+
     for definition in _parser().terminals:
         if definition.name == terminal and isinstance(definition.pattern, lark.lexer.PatternStr):
             return f"'{definition.pattern.value}'"
@@ -337,6 +346,8 @@ def located(error: SymcnnError, text: str) -> SymcnnError:
 
 
 def _syntax_error(text: str, error: lark.exceptions.UnexpectedInput) -> DSLSyntaxError:
+    import lark
+
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
         line, column = error.line, error.column
         at = error.pos_in_stream or 0
@@ -379,6 +390,8 @@ def _parse(text: str, start: str) -> Any:
 
 
 def _lark_parse(text: str, start: str) -> Any:
+    import lark
+
     try:
         return _parser().parse(text, start=start)
     except lark.exceptions.UnexpectedInput as error:

@@ -324,11 +324,12 @@ def test_a_reader_gone_before_the_start_is_141():
 
 
 def test_ctrl_c_during_the_imports_is_130():
-    """SIGINT while Lark is being imported (the import made slow on purpose)."""
+    """SIGINT while symcnn's modules are being imported (the parser's import made slow
+    on purpose)."""
     prelude = ("import time\n"
                "class Slow:\n"
                "    def find_spec(self, name, path=None, target=None):\n"
-               "        if name == 'lark':\n"
+               "        if name == 'symcnn._descent':\n"
                "            sys.stderr.write('importing\\n'); sys.stderr.flush()\n"
                "            time.sleep(30)\n"
                "sys.meta_path.insert(0, Slow())\n")

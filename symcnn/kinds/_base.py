@@ -214,7 +214,7 @@ class Merge(Kind):
     def expand(self, check: Check, x: Shape, args: dict[str, Any],
                at: Any) -> list[tuple[Any, dict[str, Any]]] | None:
         """The branches of a merge that writes its own from its arguments (``SE``): each
-        a group of the language (``_syntax.Group``, placed at ``at``) and the values of
+        a group of the language (``_tree.Group``, placed at ``at``) and the values of
         the names it reads. ``None``: the branches are those written, bound to the
         ``branches`` argument."""
         return None
