@@ -378,16 +378,16 @@ class Evaluator(_Walk):
         return at
 
     def layer(self, call: Call, env: Mapping[str, Any], at: _Path) -> _Path:
-        kind = self.kind(call)
-        if len(self.records) >= self.watch:
+        kind = lookup(call.name) or self.kind(call)
+        records = self.records
+        if len(records) >= self.watch:
             self.watched(call.pos)
         x = at.x
         name = "input" if kind.needs == Needs.NOTHING else at.scope.name(kind.label)
         self.check_input(kind, name, call.pos, x)
         check = _LayerCheck(self, name, kind.name, call.pos, x)
-        network_input = self.records[0].output_shape if self.records else None
         binding = Binding(kind, rank(x) if x else 0, check, self.errors, self.expressions,
-                          call.pos, network_input)
+                          call.pos, records[0].output_shape if records else None)
         branches: tuple[tuple[Node, ...], ...] = ()
         if isinstance(kind, Merge):
             args = bind(kind, call, env, binding)
@@ -418,12 +418,12 @@ class Evaluator(_Walk):
                     self.applied[key] = known
             values = known
         shape, params, non_trainable, macs, formula = values
+        pos = call.pos
         record = LayerRecord(name, kind.name, x, shape, params, non_trainable, macs, formula,
-                             args, call.pos.line, call.pos.column, at.scope.depth,
-                             len(self.records))
-        self.records.append(record)
+                             args, pos.line, pos.column, at.scope.depth, len(records))
+        records.append(record)
         at.nodes.append(Node(record, kind, branches))
-        at.x = record.output_shape
+        at.x = shape
         return at
 
     def bound(self, kind: Kind, call: Call, env: Mapping[str, Any],
@@ -459,12 +459,15 @@ class Evaluator(_Walk):
         number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
         shape, params = number(tuple(out.shape)), number(evaluated(out.params))
         macs = number(out.macs)
-        for what, values in (("its output shape", shape), ("its parameter count", (params,)),
-                             ("its MACs", (macs,))):
-            for value in values:
-                if type(value) is int and value.bit_length() <= limits.MAX_BITS:
-                    continue  # most values of a numeric network: checked without a call
-                self.expressions.bounded(value, pos, f"layer {name}: {what}")
+        bits = limits.MAX_BITS
+        if not (type(params) is int and type(macs) is int and params.bit_length() <= bits
+                and macs.bit_length() <= bits
+                and all(type(v) is int and v.bit_length() <= bits for v in shape)):
+            # most values of a numeric network are checked above, without a call
+            for what, values in (("its output shape", shape),
+                                 ("its parameter count", (params,)), ("its MACs", (macs,))):
+                for value in values:
+                    self.expressions.bounded(value, pos, f"layer {name}: {what}")
         if not self.numeric:
             work = self.work.charge(shape, params, macs)
             if work > limits.MAX_SYMBOLIC_NODES:

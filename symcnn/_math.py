@@ -354,15 +354,18 @@ class Formula:
 def formula(op: str, parts: tuple[Any, ...]) -> Any:
     """A sum (``op="+"``) or product (``"*"``) that keeps its parts as written; ``None``
     parts, and zeros in a sum, are left out."""
-    kept = tuple(p for p in parts if p is not None and not (op == "+" and p == 0))
+    kept = tuple([p for p in parts if p is not None and not (op == "+" and p == 0)])
     if len(kept) == 1:
         return kept[0]
-    if all(type(p) in NUMBER or type(p) is Formula for p in kept):
+    if _FORMULA_PARTS.issuperset(map(type, kept)):
         return Formula(op, kept)
     written = _written()
     converted = [to_sympy(p) for p in kept]
     return (written.written_sum(*converted) if op == "+"
             else written.written_product(*converted))
+
+
+_FORMULA_PARTS = NUMBER | {Formula}
 
 
 def evaluated(expr: Any) -> Any:
