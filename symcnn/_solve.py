@@ -205,7 +205,8 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
     """See ``Network.valid_sizes``."""
     from sympy.core.relational import Relational
 
-    from .sweep import _bound, _evaluate, _split, numpy
+    from ._integer_eval import bound, evaluate, split
+    from .sweep import numpy
 
     x = _only_free(net, name)
     np = numpy()
@@ -230,7 +231,7 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
     def values(expr: Any, upto: int) -> Any:
         """``expr`` at x = 1, ..., upto, exactly (an array)."""
         axis = np.arange(1, upto + 1, dtype=np.int64)
-        return np.broadcast_to(_evaluate(np, expr, [x], [axis], _bound(expr, {x: upto})),
+        return np.broadcast_to(evaluate(np, expr, [x], [axis], bound(expr, {x: upto})),
                                (upto,))
 
     if period > _MAX_SCAN:
@@ -238,7 +239,7 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
                           f"values of {name}, too many to describe")
     threshold = period
     for g, slope in shapes:  # past |g(r)| / |slope·P| steps of P, g keeps its sign
-        numerator, denominator = _split(g)
+        numerator, denominator = split(g)
         step = abs(slope) * period * int(denominator)
         farthest = int(abs(values(numerator, period)).max())
         threshold = max(threshold, period + (math.floor(farthest / step) + 1) * period)
