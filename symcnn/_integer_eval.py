@@ -98,13 +98,20 @@ def _compiled(expr: sympy.Basic, symbols: list[sympy.Symbol],
               printer: type[_PythonCode]) -> Callable[..., Any]:
     """``expr`` as a function of ``symbols`` that computes it exactly in ``printer``'s
     code: a whole formula with a denominator as the floor division of two."""
+    # lambdify binds every symbol's name in the code's namespace: renamed x0, x1, ..., one
+    # called ``max`` or ``numpy`` cannot hide the function or module the code calls so
+    renamed = {s: sympy.Symbol(f"x{i}", **s.assumptions0) for i, s in enumerate(symbols)}
+
+    def code(e: sympy.Basic) -> Callable[..., Any]:
+        return sympy.lambdify(list(renamed.values()), e.xreplace(renamed),
+                              modules=printer.module, printer=printer)
+
     if isinstance(expr, sympy.Expr):
         numerator, denominator = split(expr)
         if denominator != 1:
-            top, bottom = (sympy.lambdify(symbols, e, modules=printer.module,
-                                          printer=printer) for e in (numerator, denominator))
+            top, bottom = code(numerator), code(denominator)
             return lambda *values: top(*values) // bottom(*values)
-    return sympy.lambdify(symbols, expr, modules=printer.module, printer=printer)
+    return code(expr)
 
 
 def split(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:

@@ -1,6 +1,7 @@
 """Sizes solved for: the largest (or smallest) value of one free symbol whose totals stay
 within given bounds, on the exact closed forms; and every value for which the network is
-valid at all, as a congruence (:func:`valid_sizes`).
+valid at all, as a congruence (:func:`valid_sizes`), or whether it is at given values
+(:func:`valid_at`, for any network).
 
 Every kind's output sizes grow with its input's (floors and ceilings of increasing
 functions), and every count is a sum of products of sizes, so each total grows with the

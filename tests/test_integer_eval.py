@@ -70,3 +70,11 @@ def test_without_numpy_the_work_is_bounded(monkeypatch):
     too_many = range(1, _integer_eval.MAX_ONE_AT_A_TIME // len(CONDITIONS) + 2)
     with pytest.raises(SymcnnError, match=r"too many to compute without NumPy"):
         _integer_eval.all_hold(CONDITIONS, n, too_many)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "numpy", "math", "x0"])
+def test_a_symbol_named_as_what_the_code_calls(backend, name):
+    x = sympy.Symbol(name, integer=True, positive=True)
+    formula = sympy.Max(sympy.floor(x / 3), x - 20) + sympy.Piecewise((x, x > 5), (-x, True))
+    assert _integer_eval.magnitudes([formula], x, [4]) == [abs(int(formula.subs(x, 4)))]
+    assert _integer_eval.all_hold([sympy.Min(x, 9) > 4], x, [3, 7]) == [False, True]
