@@ -1,6 +1,7 @@
 """Sizes solved for: the largest (or smallest) value of one free symbol whose totals stay
 within given bounds, on the exact closed forms; and every value for which the network is
-valid at all, as a congruence (:func:`valid_sizes`).
+valid at all, as a congruence (:func:`valid_sizes`), or whether it is at given values
+(:func:`valid_at`, for any network).
 
 Every kind's output sizes grow with its input's (floors and ceilings of increasing
 functions), and every count is a sum of products of sizes, so each total grows with the
@@ -12,6 +13,7 @@ a stride may demand that the size is a multiple of something).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -115,10 +117,11 @@ _MAX_SCAN = 1 << 19  # values of the symbol evaluated at most (about a second)
 
 @dataclass(frozen=True)
 class ValidSizes:
-    """The values of a network's free symbol for which it is valid: ``exceptions``, then
-    every value from ``least`` on that is ``≡ r (mod modulus)`` for an ``r`` in
-    ``residues``. ``least`` is ``None`` if only the exceptions (if any) are valid.
-    ``v in sizes`` asks about one value; ``str(sizes)`` reads ``n ≥ 32, n ≡ 0 (mod 32)``.
+    """The values of a network's free symbol for which it is valid: ``exceptions`` (all
+    below ``least``), then every value from ``least`` on that is ``≡ r (mod modulus)`` for
+    an ``r`` in ``residues`` (in increasing order). ``least`` is ``None`` if only the
+    exceptions (if any) are valid. ``v in sizes`` asks about one value, ``between`` lists
+    those of a range; ``str(sizes)`` reads ``n ≥ 32, n ≡ 0 (mod 32)``.
     """
     name: str
     least: int | None
@@ -133,6 +136,25 @@ class ValidSizes:
             return True
         return (self.least is not None and value >= self.least
                 and value % self.modulus in self.residues)
+
+    @property
+    def smallest(self) -> int | None:
+        """The smallest valid value; ``None`` if there is none."""
+        return self.exceptions[0] if self.exceptions else self.least
+
+    def between(self, low: int, high: int) -> Iterator[int]:
+        """The valid values from ``low`` to ``high``, both included, in increasing order,
+        one at a time (so a wide range costs only the values taken)."""
+        yield from (v for v in self.exceptions if low <= v <= high)
+        if self.least is None or not self.residues:
+            return
+        start = max(low, self.least)
+        block = start - start % self.modulus  # the first value of start's period
+        while block <= high:
+            for r in self.residues:
+                if start <= block + r <= high:
+                    yield block + r
+            block += self.modulus
 
     def __str__(self) -> str:
         n = self.name
@@ -205,10 +227,9 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
     """See ``Network.valid_sizes``."""
     from sympy.core.relational import Relational
 
-    from .sweep import _bound, _evaluate, _split, numpy
+    from ._integer_eval import magnitudes, split
 
     x = _only_free(net, name)
-    np = numpy()
     shapes: list[tuple[Any, Fraction]] = []  # g and the slope of each non-repeating one
     period = 1
     for condition in net.constraints:
@@ -227,41 +248,40 @@ def valid_sizes(net: Viewed, name: str) -> ValidSizes:
         if slope != 0:
             shapes.append((g, slope))
 
-    def values(expr: Any, upto: int) -> Any:
-        """``expr`` at x = 1, ..., upto, exactly (an array)."""
-        axis = np.arange(1, upto + 1, dtype=np.int64)
-        return np.broadcast_to(_evaluate(np, expr, [x], [axis], _bound(expr, {x: upto})),
-                               (upto,))
-
     if period > _MAX_SCAN:
         raise SymcnnError(f"the validity of this network repeats only every {period:,} "
                           f"values of {name}, too many to describe")
     threshold = period
-    for g, slope in shapes:  # past |g(r)| / |slope·P| steps of P, g keeps its sign
-        numerator, denominator = _split(g)
+    fractions = [split(g) for g, _ in shapes]
+    farthest = magnitudes([n for n, _ in fractions], x, range(1, period + 1))
+    for (_, slope), (_, denominator), most in zip(shapes, fractions, farthest):
+        # past |g(r)| / |slope·P| steps of P, g keeps its sign
         step = abs(slope) * period * int(denominator)
-        farthest = int(abs(values(numerator, period)).max())
-        threshold = max(threshold, period + (math.floor(farthest / step) + 1) * period)
+        threshold = max(threshold, period + (math.floor(most / step) + 1) * period)
     end = threshold + period  # the values 1, ..., end - 1 decide
     if end > _MAX_SCAN:
         raise SymcnnError(f"the valid values of {name} settle only past {threshold:,}, too "
                           "far to describe")
-    valid = np.ones(end, dtype=bool)  # valid[v] for v = 1, ..., end - 1
-    valid[0] = False
-    for condition in net.constraints:
-        valid[1:] &= values(condition, end - 1).astype(bool)
-    # the residues valid past the threshold, one flag per residue (index r for r mod P)
-    cycle = np.roll(valid[threshold:end], threshold % period)
+    # valid[v] is 1 where v is valid, for v = 0, ..., end - 1 (bytes: slices compare fast)
+    valid = bytes([False, *valid_at(net, name, range(1, end))])
+    # the residues valid past the threshold, one flag per residue r of P: cycle[r]
+    shift = threshold % period
+    cycle = valid[end - shift:] + valid[threshold:end - shift]
     modulus = next(m for m in range(1, period + 1)
-                   if period % m == 0 and np.array_equal(cycle, np.roll(cycle, m)))
-    kept = tuple(int(r) for r in np.flatnonzero(cycle[:modulus]))
-    # the rule "v mod modulus in kept" holds from ``first`` on: find where it first fails
-    rule = np.zeros(end, dtype=bool)
-    for r in kept:
-        rule[r::modulus] = True
-    broken = np.flatnonzero(valid[1:threshold] != rule[1:threshold])
-    first = int(broken[-1]) + 2 if len(broken) else 1
-    least = next((v for v in range(first, first + modulus) if v % modulus in kept), None)
-    exceptions = tuple(int(v) for v in np.flatnonzero(valid[:least if least is not None
-                                                             else end]))
+                   if period % m == 0 and cycle[m:] == cycle[:-m])
+    kept = tuple(r for r in range(modulus) if cycle[r])
+    # the rule "v mod modulus in kept" holds from ``first`` on: find where it last fails
+    first = 1 + max((v for v in range(1, threshold) if valid[v] != cycle[v % modulus]),
+                    default=0)
+    least = next((v for v in range(first, first + modulus) if cycle[v % modulus]), None)
+    exceptions = tuple(v for v in range(least if least is not None else end) if valid[v])
     return ValidSizes(name, least, modulus, kept, exceptions)
+
+
+def valid_at(net: Viewed, name: str, values: Sequence[int]) -> list[bool]:
+    """Whether ``net`` is valid (every condition of ``net.constraints`` holds) at each of
+    ``values`` of its only free symbol ``name``, exactly; for any network, whether or not
+    :func:`valid_sizes` can describe all its valid values."""
+    from ._integer_eval import all_hold
+
+    return all_hold(net.constraints, _only_free(net, name), values)

@@ -20,12 +20,14 @@ plain pytest check what the page shows.
 from __future__ import annotations
 
 import functools
+import itertools
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ._math import is_integer
+from ._solve import valid_at
 from ._tree import WORDS
 from .errors import ShapeError, SymcnnError, SymcnnWarning
 from .kinds import kinds
@@ -38,7 +40,6 @@ __all__ = ["answer", "extras", "language", "PLOT_POINTS"]
 
 #: The most points the plot of params and MACs against a free symbol has.
 PLOT_POINTS = 48
-_FAR = 2**20  # past any input size: a plot starts below it or not at all
 
 
 def language() -> dict[str, list[str]]:
@@ -188,29 +189,19 @@ def _plot(net: Network, plot_range: Sequence[int] | None) -> dict[str, Any] | No
     (x,) = net.symbols
     import sympy
 
-    params, macs = net.totals.trainable, net.totals.macs
-
-    def valid(v: int) -> bool:
-        at = {x: sympy.Integer(v)}
-        return all(bool(c.xreplace(at)) for c in net.constraints)
-
     if plot_range is not None:
         low, high = (int(v) for v in plot_range)
         if not 1 <= low < high:
             return {"symbol": x.name, "error": f"the plot's range of {x.name} is two whole "
                     f"numbers, the first at least 1 and below the second, not {low} to {high}"}
-    else:
-        found = _smallest_valid(valid)
-        if found is None:
-            return None
-        low, high = found, max(8 * found, found + PLOT_POINTS - 1)
-    grid = _grid(low, high, 1)
-    values = [v for v in grid if valid(v)]
-    stride = net.total_stride()
-    if 2 * len(values) < len(grid) and stride > 1:
-        # sizes that must be multiples of the stride (a U-Net's skips): step by it
-        first = next((v for v in range(low, min(low + stride, high + 1)) if valid(v)), low)
-        values = [v for v in _grid(first, high, stride) if valid(v)]
+    try:
+        plotted = _plotted(net, x.name, None if plot_range is None else (low, high))
+    except SymcnnError as error:  # a condition symcnn cannot compute exactly
+        return {"symbol": x.name, "error": str(error)}
+    if plotted is None:
+        return None
+    low, high, values = plotted
+    params, macs = net.totals.trainable, net.totals.macs
     points = []
     for v in values:
         at = {x: sympy.Integer(v)}
@@ -221,24 +212,38 @@ def _plot(net: Network, plot_range: Sequence[int] | None) -> dict[str, Any] | No
             "params_latex": latex(params), "macs_latex": latex(macs)}
 
 
-def _grid(low: int, high: int, unit: int) -> range:
+def _plotted(net: Network, name: str,
+             plot_range: tuple[int, int] | None) -> tuple[int, int, list[int]] | None:
+    """The range plotted and the valid values of ``name`` in it that are: all of them, or
+    where there are more than :data:`PLOT_POINTS`, evenly spread ones, a whole number of
+    periods of ``net.valid_sizes`` apart. Without a ``plot_range``, from the smallest
+    valid value to eight times it (``None`` if there is none). Where ``valid_sizes``
+    cannot describe every valid value (a symbol that must divide, as groups do), those of
+    ``1 … PLOT_POINTS`` or of values evenly spread over the range that are valid."""
+    try:
+        sizes = net.valid_sizes(name)
+    except SymcnnError:
+        low, high = plot_range or (1, PLOT_POINTS)
+        tried = _spread(low, high, 1)
+        values = [v for v, ok in zip(tried, valid_at(net, name, tried)) if ok]
+        return (low, high, values) if values or plot_range else None
+    if plot_range is not None:
+        low, high = plot_range
+    elif sizes.smallest is None:
+        return None
+    else:
+        low = sizes.smallest
+        high = max(8 * low, low + PLOT_POINTS - 1)
+    values = list(itertools.islice(sizes.between(low, high), PLOT_POINTS + 1))
+    if len(values) > PLOT_POINTS:  # from the periodic part, where every period is alike
+        start = next((v for v in values if sizes.least is not None and v >= sizes.least),
+                     values[0])
+        values = [v for v in _spread(start, high, sizes.modulus) if v in sizes]
+    return low, high, values
+
+
+def _spread(low: int, high: int, unit: int) -> range:
     """At most :data:`PLOT_POINTS` values from ``low`` to ``high``, ``unit`` apart or a
     multiple of it."""
     step = unit * max(1, -(-(high - low) // (unit * (PLOT_POINTS - 1))))
     return range(low, high + 1, step)
-
-
-def _smallest_valid(valid: Callable[[int], bool]) -> int | None:
-    """The smallest value at which the network is valid, where validity only grows
-    with the value (sizes at least 1); where it does not (sizes that must divide
-    evenly), a small valid value. ``None`` if nothing up to 2^20 is."""
-    high = 1
-    while not valid(high):
-        high *= 2
-        if high > _FAR:
-            return None
-    low = high // 2  # not valid, or 0
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if valid(middle) else (middle, high)
-    return high

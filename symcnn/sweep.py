@@ -7,14 +7,10 @@ free symbols, evaluated at once with NumPy instead of one ``subs`` per point.
 >>> [int(p) for p in table["params"]]
 [28218, 20378, 38458, 29338]
 
-The arithmetic is exact. Each formula is rewritten for integers before ``lambdify``
-prints it: ``floor(a/b)`` becomes ``A // B`` with ``A`` and ``B`` integer polynomials,
-``ceiling`` likewise, and a relation ``a >= b`` compares ``(a - b)``'s integer numerator
-with 0, so no value ever passes through a float. A bound on the magnitude of every
-intermediate value decides, formula by formula, between int64 and Python integers
-(NumPy object arrays), so nothing overflows. The grid is kept "sparse" (each symbol
-varies along its own axis) until the end, so a formula in ``n`` alone costs ``len(n)``
-operations, not one per configuration.
+The arithmetic is exact (``_integer_eval``: integer operations only, no value ever
+passes through a float, int64 where that cannot overflow and Python integers where it
+could). The grid is kept "sparse" (each symbol varies along its own axis) until the end,
+so a formula in ``n`` alone costs ``len(n)`` operations, not one per configuration.
 
 NumPy is imported here only, on the first sweep: ``import symcnn`` does not need it (nor
 installs it: ``pip install "symcnn[sweep]"``). A sweep's size is checked before any of
@@ -31,15 +27,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sympy
-from sympy.core.relational import Relational
-from sympy.printing.numpy import NumPyPrinter
 
 from . import limits
+from ._integer_eval import INT64_MAX, bound, evaluate
 from .errors import SymcnnError
 
 __all__ = ["Sweep", "sweep"]
 
-INT64_MAX = 2**63 - 1
 _BLOCK = 65_536
 
 
@@ -152,18 +146,18 @@ def sweep(net: Any, values: Mapping[Any, Any] | None = None, /, **more: Any) -> 
     names = ("out_h", "out_w", "out_c") if len(net.output_shape) == 3 else ("out_f",)
     outputs.update(zip(names, net.output_shape))
     largest = {s: max(grid[s]) for s in symbols}  # every value is at least 0
-    bounds = {expr: _bound(expr, largest) for expr in [*outputs.values(), *net.constraints]}
+    bounds = {expr: bound(expr, largest) for expr in [*outputs.values(), *net.constraints]}
     _check_width(shape, bounds)
     axes = _sparse_axes(np, [grid[s] for s in symbols])
     columns = {}
     for symbol, axis in zip(symbols, axes):
         columns[symbol.name] = np.broadcast_to(axis, shape).ravel()
     for name, expr in outputs.items():
-        columns[name] = np.broadcast_to(_evaluate(np, expr, symbols, axes, bounds[expr]),
+        columns[name] = np.broadcast_to(evaluate(np, expr, symbols, axes, bounds[expr]),
                                         shape).ravel()
     valid = np.ones(shape, dtype=bool)
     for condition in net.constraints:
-        valid &= np.broadcast_to(_evaluate(np, condition, symbols, axes, bounds[condition]),
+        valid &= np.broadcast_to(evaluate(np, condition, symbols, axes, bounds[condition]),
                                  shape)
     columns["valid"] = valid.ravel()
     return Sweep(columns)
@@ -205,8 +199,6 @@ def _check_width(shape: tuple[int, ...], bounds: Mapping[Any, int]) -> None:
             f"{bits:,} bits, as much work as {configurations * math.ceil(bits / 64):,} "
             "configurations of 64-bit numbers", "MAX_CONFIGURATIONS")
 
-
-# ---- the command line ------------------------------------------------------------
 
 # ---- the grid --------------------------------------------------------------------
 
@@ -285,124 +277,3 @@ def _sparse_axes(np: Any, axes: Sequence[list[int]]) -> list[Any]:
         shape[i] = len(axis)
         arrays.append(np.array(axis, dtype=dtype).reshape(shape))
     return arrays
-
-
-# ---- exact evaluation --------------------------------------------------------------
-
-def _evaluate(np: Any, expr: sympy.Basic, symbols: list[sympy.Symbol], axes: list[Any],
-              bound: int) -> Any:
-    """The values of an integer formula (or a condition) on the grid, exactly; ``bound``
-    bounds the magnitude of every value on the way (see :func:`_bound`)."""
-    if bound > INT64_MAX:
-        axes = [a.astype(object) for a in axes]
-    values = {s: axes[symbols.index(s)] for s in symbols}
-    if isinstance(expr, sympy.Expr):
-        numerator, denominator = _split(expr)
-        if denominator != 1:
-            return _lambdified(numerator, values) // _lambdified(denominator, values)
-    return _lambdified(expr, values)
-
-
-def _lambdified(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any]) -> Any:
-    used = sorted(expr.free_symbols, key=lambda s: s.name)
-    function = sympy.lambdify(used, expr, modules="numpy", printer=_ExactPrinter)
-    return function(*(values[s] for s in used))
-
-
-def _split(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
-    """``expr`` as ``numerator / denominator``, both with integer coefficients and the
-    denominator positive. Functions (floor, Max, Piecewise, ...) are integers already."""
-    if not isinstance(expr, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Rational)):
-        return expr, sympy.Integer(1)
-    numerator, denominator = sympy.fraction(sympy.together(expr))
-    if denominator.is_positive is not True:
-        raise SymcnnError(f"cannot sweep {expr}: its denominator {denominator} may not be "
-                          "positive")
-    return numerator, denominator
-
-
-class _ExactPrinter(NumPyPrinter):
-    """NumPy code with integer operations only: ``floor(a/b)`` is ``A // B`` for the
-    integer numerator and denominator of ``a/b``, and a fraction left anywhere else is
-    an error rather than a float."""
-
-    def _integer(self, expr: sympy.Expr, sign: str = "") -> str:
-        """``floor(expr)``, or ``ceiling(expr)`` with ``sign="-"``."""
-        numerator, denominator = _split(expr)
-        if denominator == 1:
-            return self._print(numerator)
-        return (f"({sign}(({sign}({self._print(numerator)})) "
-                f"// ({self._print(denominator)})))")
-
-    def _print_floor(self, expr: Any) -> Any:
-        return self._integer(expr.args[0])
-
-    def _print_ceiling(self, expr: Any) -> Any:
-        return self._integer(expr.args[0], "-")
-
-    def _print_Mod(self, expr: Any) -> Any:
-        a, b = expr.args
-        return f"(({self._integer(a)}) % ({self._integer(b)}))"
-
-    def _print_Max(self, expr: Any) -> Any:
-        return self._reduce("numpy.maximum", expr.args)
-
-    def _print_Min(self, expr: Any) -> Any:
-        return self._reduce("numpy.minimum", expr.args)
-
-    def _reduce(self, function: str, args: Any) -> str:
-        text = self._integer(args[0])
-        for arg in args[1:]:
-            text = f"{function}({text}, {self._integer(arg)})"
-        return text
-
-    def _print_Relational(self, expr: Any) -> Any:
-        # a OP b  <=>  numerator(a - b) OP 0, the denominator being positive
-        numerator, _ = _split(expr.lhs - expr.rhs)
-        return f"(({self._print(numerator)}) {expr.rel_op} 0)"
-
-    def _print_Piecewise(self, expr: Any) -> Any:
-        (value, condition), *rest = expr.args
-        if condition == sympy.true:
-            return self._integer(value)
-        if not rest:
-            raise SymcnnError(f"cannot sweep {expr}: it has no value where its condition "
-                              "is false")
-        return (f"numpy.where({self._print(condition)}, {self._integer(value)}, "
-                f"{self._print(sympy.Piecewise(*rest))})")
-
-    def _print_Rational(self, expr: Any) -> Any:
-        raise SymcnnError(f"cannot sweep exactly: the fraction {expr} is left in a formula")
-
-    _print_Float = _print_Rational
-
-
-def _bound(expr: sympy.Basic, largest: Mapping[sympy.Symbol, int]) -> int:
-    """An upper bound of the magnitude of ``expr`` and of every intermediate value of the
-    code :class:`_ExactPrinter` writes for it, for symbols within ``largest``."""
-    if expr.is_Integer:
-        return abs(int(expr))
-    if expr.is_Symbol:
-        return largest[expr]
-    if isinstance(expr, Relational):
-        return _bound(_split(expr.lhs - expr.rhs)[0], largest)
-    if isinstance(expr, sympy.Expr):
-        numerator, denominator = _split(
-            expr.args[0] if isinstance(expr, (sympy.floor, sympy.ceiling)) else expr)
-        if denominator != 1 or numerator != expr:
-            return max(_bound(numerator, largest), _bound(denominator, largest)) + 1
-    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp >= 0:
-        return max(_bound(expr.base, largest), 1) ** int(expr.exp)
-    if isinstance(expr, sympy.Add):
-        return sum(_bound(a, largest) for a in expr.args)
-    if isinstance(expr, sympy.Mul):
-        result = 1
-        for a in expr.args:
-            result *= max(_bound(a, largest), 1)
-        return result
-    if isinstance(expr, (sympy.Mod, sympy.Max, sympy.Min, sympy.Piecewise,
-                         sympy.logic.boolalg.BooleanFunction, sympy.Tuple)):
-        return max((_bound(a, largest) for a in expr.args), default=1)
-    if expr in (sympy.true, sympy.false):
-        return 1
-    raise SymcnnError(f"cannot sweep {expr}: {type(expr).__name__} is not supported")

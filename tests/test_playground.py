@@ -6,6 +6,7 @@ is JSON. tests/test_playground_browser.py checks the page itself in Chromium."""
 import doctest
 import json
 import re
+import sys
 
 import pytest
 
@@ -134,6 +135,66 @@ def test_the_plot_of_a_network_valid_at_multiples_only():
         assert point["macs"] == int(net.subs(n=point["x"]).macs)
     with pytest.raises(symcnn.ShapeError):
         net.subs(n=6)
+
+
+def valid_by_subs(net, values):
+    """The values at which ``net`` evaluates anew without a ShapeError."""
+    found = []
+    for v in values:
+        try:
+            net.subs({net.symbols[0].name: v})
+        except symcnn.ShapeError:
+            continue
+        found.append(v)
+    return found
+
+
+@pytest.mark.parametrize("text, xs", [
+    # floor(n/3) = floor(n/2) - 1 at 4 to 7 and 9 only
+    ("I(n, n, 3) Add([P(3, s=3)], [P(2) P(2, s=1)])", [4, 5, 6, 7, 9]),
+    # ceil(n/2) = ceil(n/3) at 1, 2 and 4 only
+    ("I(n, n, 3) Add([C(3, 1, s=2)], [C(3, 1, s=3)])", [1, 2, 4]),
+    # n ≡ 0-3 (mod 12) from 12 on: no power of two is valid
+    ("I(n, n, 3) Add([P(4)], [P(2) P(2)]) Add([P(3)], [A(3, s=3, p=1)])",
+     [12 * q + r for q in range(1, 9) for r in range(4)][:29]),
+])
+def test_the_plot_has_every_valid_value_where_validity_is_not_monotone(text, xs):
+    plot = playground.extras(text)["plot"]
+    assert [p["x"] for p in plot["points"]] == xs and plot["low"] == xs[0]
+    net = symcnn.parse(text)
+    assert valid_by_subs(net, range(1, plot["high"] + 1)) == xs
+    for point in plot["points"][::5]:
+        assert point["macs"] == int(net.subs(n=point["x"]).macs)
+
+
+def test_the_plot_of_a_symbol_that_divides():
+    # valid_sizes cannot describe the valid groups (Mod(16, g) is not periodic in g): the
+    # plot tries 1 to PLOT_POINTS, or the range, and keeps the valid ones
+    text = "I(32, 32, 16) C(32, 3, g=g) D(10)"
+    with pytest.raises(symcnn.SymcnnError, match="cannot be described as a congruence"):
+        symcnn.parse(text).valid_sizes("g")
+    plot = playground.extras(text)["plot"]
+    assert [p["x"] for p in plot["points"]] == [1, 2, 4, 8, 16]
+    net = symcnn.parse(text)
+    assert valid_by_subs(net, range(1, playground.PLOT_POINTS + 1)) == [1, 2, 4, 8, 16]
+    assert [p["params"] for p in plot["points"]] == [
+        int(net.subs(g=p["x"]).params) for p in plot["points"]]
+    ranged = playground.extras(text, plot_range=[2, 40])["plot"]
+    assert [p["x"] for p in ranged["points"]] == [2, 4, 8, 16]
+
+
+@pytest.mark.parametrize("text, values", [
+    (MNIST_N, {"k": "5"}),
+    ("I(n, n, 3) Cat([], [P(2) C(8, 3, p=1) P(2) Up(4)])", {}),
+    ("I(n, n, 3) Add([P(4)], [P(2) P(2)]) Add([P(3)], [A(3, s=3, p=1)])", {}),
+    ("I(32, 32, 16) C(32, 3, g=g) D(10)", {}),
+])
+def test_the_plot_is_the_same_without_numpy(text, values, monkeypatch):
+    # the browser's Pyodide has no NumPy: valid_sizes computes one value at a time there
+    pytest.importorskip("numpy")
+    with_numpy = playground.extras(text, values)["plot"]
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert playground.extras(text, values)["plot"] == with_numpy
 
 
 def test_the_plot_range_and_when_there_is_no_plot():

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 import symcnn
-from symcnn import zoo
+from symcnn import playground, zoo
 from symcnn.network import Network
 
 playwright_api = pytest.importorskip("playwright.sync_api",
@@ -241,6 +241,22 @@ def test_a_shared_address_gives_the_same_table(page, browser):
         assert again.input_value("#values input[name=n]") == "28"
     finally:
         again.close()
+
+
+def test_the_plot_against_the_free_symbol(page):
+    # valid only where n ≡ 0-3 (mod 12), from 12 on; the page's Python has no NumPy, so
+    # net.valid_sizes computes one value at a time there: the same points all the same
+    text = "I(n, n, 3) C(8, 3, p=1) Add([P(4)], [P(2) P(2)]) Add([P(3)], [A(3, s=3, p=1)]) D(10)"
+    _type(page, text)
+    _set_values(page, {"n": ""}, "!document.querySelector('#plot-panel').hidden && "
+                "document.querySelectorAll('#plot .chart-macs circle').length > 0")
+    expected = playground.extras(text)["plot"]
+    assert [p["x"] for p in expected["points"]][:6] == [12, 13, 14, 15, 24, 25]
+    for key in ("params", "macs"):
+        titles = page.eval_on_selector_all(f"#plot .chart-{key} circle title",
+                                           "titles => titles.map(t => t.textContent)")
+        assert titles == [f"n = {p['x']}: {p[key + '_text']}" for p in expected["points"]]
+    assert page.input_value("#plot-low") == "12" and page.input_value("#plot-high") == "96"
 
 
 def test_the_zoo_picker_and_the_diagrams(page):

@@ -64,6 +64,20 @@ def test_sweep_equals_subs_at_sampled_points(text, grid):
         assert got == expected, point
 
 
+def test_symbols_named_as_what_the_code_calls():
+    # the printed code calls numpy.where (ceil-mode pooling) and numpy.minimum
+    net = symcnn.parse("I(numpy, numpy, 3) P(max, s=s, ceil=true) A(2, p=p, ceil=true) C(4, 1)")
+    table = net.sweep(numpy=range(1, 12), max=[1, 2, 3], s=[1, 2, 3], p=[0, 1])
+    assert 0 < sum(table["valid"]) < len(table)
+    for row in table.rows():
+        point = {name: row[name] for name in ("numpy", "max", "s", "p")}
+        if row["valid"]:
+            assert row["macs"] == int(net.subs(**point).macs), point
+        else:
+            with pytest.raises(symcnn.ShapeError):
+                net.subs(**point)
+
+
 def test_sweep_is_exact_in_int64_and_types_are_integers():
     net = symcnn.parse("I(n, n, 3) C(64, 3, p=1) P(2) D(10)")
     table = net.sweep(n=[31, 32, 224])

@@ -4,6 +4,8 @@ the network is invalid), and for the zoo the sweep's ``valid`` column."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import symcnn
@@ -81,6 +83,51 @@ def test_reading_and_membership():
     assert str(sizes) == "n ∈ {3, 5–7} or (n ≥ 12, n ≡ 0, 1 (mod 4))"
     assert [v for v in range(20) if v in sizes] == [3, 5, 6, 7, 12, 13, 16, 17]
     assert "12" not in sizes and True not in sizes
+
+
+def test_smallest_and_between():
+    sizes = ValidSizes("n", 12, 4, (0, 1), (3, 5, 6, 7))
+    assert sizes.smallest == 3
+    assert list(sizes.between(1, 20)) == [v for v in range(1, 21) if v in sizes]
+    assert list(sizes.between(6, 13)) == [6, 7, 12, 13]
+    assert list(sizes.between(8, 11)) == [] and list(sizes.between(30, 10)) == []
+    # a wide range costs only the values taken
+    far = sizes.between(10**30 + 2, 10**40)
+    assert [next(far) for _ in range(3)] == [10**30 + 4, 10**30 + 5, 10**30 + 8]
+    assert ValidSizes("n", None, 1, (), ()).smallest is None
+    assert ValidSizes("n", 32, 1, (0,)).smallest == 32
+
+
+@pytest.mark.parametrize("program, expected", HAND_WRITTEN)
+def test_between_agrees_with_every_size_tried(program, expected):
+    net = symcnn.parse(program)
+    sizes = net.valid_sizes("n")
+    found = valid_by_subs(net, range(1, 61))
+    assert list(sizes.between(1, 60)) == found
+    assert sizes.smallest == (found[0] if found else None)
+
+
+@pytest.mark.parametrize("program, expected", HAND_WRITTEN)
+def test_without_numpy_the_same_answers(program, expected, monkeypatch):
+    monkeypatch.setitem(sys.modules, "numpy", None)  # as in the browser playground
+    assert str(symcnn.parse(program).valid_sizes("n")) == expected
+
+
+def test_without_numpy_the_zoo_has_the_same_answers(monkeypatch):
+    expected = {name: zoo.load(name).valid_sizes() for name in ONE_SYMBOL}
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert {name: zoo.load(name).valid_sizes() for name in ONE_SYMBOL} == expected
+
+
+def test_without_numpy_a_long_scan_is_refused(monkeypatch):
+    # 17 conditions (one per pool), each computed over a period of 2^17 sizes: more than
+    # one value at a time can do in a second
+    net = symcnn.parse("I(n, n, 3) " + "P(2) " * 17)
+    assert str(net.valid_sizes()) == "n ≥ 131072"
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    with pytest.raises(symcnn.SymcnnError, match=r'too many to compute without NumPy: '
+                                                 r'pip install "symcnn\[sweep\]"'):
+        net.valid_sizes()
 
 
 def test_other_symbols_need_values_and_other_shapes_are_refused():
