@@ -395,7 +395,7 @@ def _sweep(args: argparse.Namespace) -> int:
     input."""
     from . import zoo
     from .network import parse
-    from .sweep import _check_size, numpy
+    from .sweep import check_size, numpy
 
     try:
         numpy()
@@ -408,7 +408,7 @@ def _sweep(args: argparse.Namespace) -> int:
                           (f" (not understood: {', '.join(texts[1:] or texts)})"
                            if texts else ""))
     ranges = dict(_ranges(item) for item in args.items if _ITEM.match(item))
-    _check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
+    check_size({name: sum(map(len, parts)) for name, parts in ranges.items()})
     grid = {name: list(itertools.chain(*parts)) for name, parts in ranges.items()}
     if texts and texts[0] in zoo.names():  # h= and w= make its square input I(h, w, c)
         sides: dict[str, Any] = {side: side for side in ("h", "w") if side in grid}

@@ -173,7 +173,7 @@ def numpy() -> Any:
     return numpy
 
 
-def _check_size(sizes: Mapping[str, int]) -> None:
+def check_size(sizes: Mapping[str, int]) -> None:
     """The number of configurations of a grid with ``sizes`` values for each symbol,
     checked before any of it is built."""
     total = math.prod(sizes.values())
@@ -216,9 +216,9 @@ def _grid(net: Any, given: Mapping[Any, Any]) -> dict[sympy.Symbol, list[int]]:
     if missing:
         raise SymcnnError(f"a sweep needs values for every free symbol; give values for "
                           f"{', '.join(missing)}")
-    _check_size({s.name: _length(values) for s, values in named.items()})
+    check_size({s.name: _length(values) for s, values in named.items()})
     grid = {symbol: _axis(symbol, values) for symbol, values in named.items()}
-    _check_size({s.name: len(axis) for s, axis in grid.items()})
+    check_size({s.name: len(axis) for s, axis in grid.items()})
     return grid
 
 
