@@ -14,6 +14,8 @@ playground runs without it). ``import symcnn`` needs NumPy for neither.
 
 from __future__ import annotations
 
+import builtins
+import keyword
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -98,12 +100,11 @@ def _compiled(expr: sympy.Basic, symbols: list[sympy.Symbol],
               printer: type[_PythonCode]) -> Callable[..., Any]:
     """``expr`` as a function of ``symbols`` that computes it exactly in ``printer``'s
     code: a whole formula with a denominator as the floor division of two."""
-    # lambdify binds every symbol's name in the code's namespace: renamed x0, x1, ..., one
-    # called ``max`` or ``numpy`` cannot hide the function or module the code calls so
-    renamed = {s: sympy.Symbol(f"x{i}", **s.assumptions0) for i, s in enumerate(symbols)}
+    renamed = _unshadowed(symbols)
 
     def code(e: sympy.Basic) -> Callable[..., Any]:
-        return sympy.lambdify(list(renamed.values()), e.xreplace(renamed),
+        return sympy.lambdify([renamed.get(s, s) for s in symbols],
+                              e.xreplace(renamed) if renamed else e,
                               modules=printer.module, printer=printer)
 
     if isinstance(expr, sympy.Expr):
@@ -112,6 +113,28 @@ def _compiled(expr: sympy.Basic, symbols: list[sympy.Symbol],
             top, bottom = code(numerator), code(denominator)
             return lambda *values: top(*values) // bottom(*values)
     return code(expr)
+
+
+# Names the generated code may read besides its arguments: Python's own, and modules.
+_RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"numpy", "math",
+                                                                    "mpmath", "sympy"}
+
+
+def _unshadowed(symbols: list[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Symbol]:
+    """New names for the symbols whose own would hide what the code calls: lambdify
+    binds every symbol's name in the code's namespace, and a symbol called ``max`` or
+    ``numpy`` would hide the function or the module. The others keep theirs (a renamed
+    symbol's assumptions are deduced again, which made a sweep a quarter slower)."""
+    taken = {s.name for s in symbols}
+    renamed = {}
+    for s in symbols:
+        if s.name in _RESERVED or s.name.startswith("_"):
+            name = "x_" + s.name.lstrip("_")
+            while name in taken or name in _RESERVED:
+                name += "_"
+            taken.add(name)
+            renamed[s] = sympy.Symbol(name, **s.assumptions0)
+    return renamed
 
 
 def split(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:

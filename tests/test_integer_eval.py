@@ -72,7 +72,8 @@ def test_without_numpy_the_work_is_bounded(monkeypatch):
         _integer_eval.all_hold(CONDITIONS, n, too_many)
 
 
-@pytest.mark.parametrize("name", ["max", "min", "numpy", "math", "x0"])
+@pytest.mark.parametrize("name", ["max", "min", "numpy", "math", "x0", "x_max", "_", "lambda",
+                                  "print"])
 def test_a_symbol_named_as_what_the_code_calls(backend, name):
     x = sympy.Symbol(name, integer=True, positive=True)
     formula = sympy.Max(sympy.floor(x / 3), x - 20) + sympy.Piecewise((x, x > 5), (-x, True))
