@@ -6,6 +6,7 @@ its own record."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .._math import divide, eq
@@ -21,6 +22,17 @@ def _spread(shape: Shape) -> bool:
     """Whether a shape is one value per channel, ``(1, ..., 1, c)``, which multiplies
     any shape of its channels."""
     return all(v == 1 for v in shape[:-1])
+
+
+@functools.lru_cache(maxsize=1024)
+def _branch(act: str, gate: str, at: Any) -> Group:
+    """SE's branch, written at ``at``: the same for every block that calls SE there, so
+    that the evaluator meets the same calls again (and takes what it bound for them)."""
+    def conv(f: str) -> Call:
+        return Call("C", (Name(f, at), Num(1, at)), at)
+
+    return Group((Call("G", (), at), conv("q"), Call(act, (), at), conv("c"),
+                  Call(gate, (), at)), at)
 
 
 _MUL_FORMS = ("Mul([BRANCH]) multiplies the input by its branch, Mul([A], [B], ...) "
@@ -172,13 +184,7 @@ class SqueezeExcitation(Mul):
                           f"channels {channels}; give the squeeze channels instead, as "
                           "SE(8)")
             squeeze = divide(channels, r)
-
-        def conv(f: str) -> Call:
-            return Call("C", (Name(f, at), Num(1, at)), at)
-
-        layers = (Call("G", (), at), conv("q"), Call(args["act"], (), at), conv("c"),
-                  Call(args["gate"], (), at))
-        return [(Group(layers, at), {"q": squeeze, "c": channels})]
+        return [(_branch(args["act"], args["gate"], at), {"q": squeeze, "c": channels})]
 
     def to_dsl(self, record: Any, branches: list[str]) -> str:
         return Kind.to_dsl(self, record, branches)  # its arguments; it writes its branch
