@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -520,6 +521,10 @@ def _bounded_total(terms: list[Any], what: str) -> Any:
     the limit before it is refused."""
     import sympy
 
+    # a layer repeated (a block replayed) gives the same term again: added once, times
+    # the number of times it comes, as sympy's sum would collect it
+    terms = [term if count == 1 else count * term
+             for term, count in collections.Counter(terms).items()]
     result = sympy.Integer(0)
     for start in range(0, len(terms), _CHUNK):
         result = sympy.Add(result, *terms[start:start + _CHUNK])
