@@ -219,7 +219,7 @@ class _LayerCheck:
 _Bound = tuple[dict[str, Any], tuple[tuple[str, Any], ...]]  # a layer's arguments, and as items
 
 #: Layers a statement makes before its forecast is asked for (see ``Evaluator.foresee``):
-#: a fraction of a second of evaluation at most (an eighth of MAX_LAYERS), and a
+#: a fraction of a second of evaluation at most (a tenth of MAX_LAYERS), and a
 #: forecast that the networks of the zoo but one (EfficientNetV2-L) never need.
 FORESEE_AFTER = 1000
 

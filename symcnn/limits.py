@@ -35,12 +35,12 @@ MAX_TEXT = _setting("MAX_TEXT", 100_000)
 #: Layers in one network, branches included. Measured for issue 15 (2 cores, Python
 #: 3.11), in processor time through the command line, on the dearest kind of program:
 #: layers that each meet a new shape, so none is replayed (``I(8,8,3)
-#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.4 s for the text table and 2.3 s for
-#: JSON, the slowest format (1.9 s for LaTeX); 8,000 keep every format near 2 s.
+#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.35 s for the text table and 1.75 s
+#: for JSON, the slowest format (1.3 s for LaTeX, 1.2 s for CSV).
 #: Layers that repeat a block or a round of a repetition on a shape met before cost a
 #: fraction of that. Symbolic layers cost more and are bounded by
 #: ``MAX_SYMBOLIC_NODES`` as well.
-MAX_LAYERS = _setting("MAX_LAYERS", 8_000)
+MAX_LAYERS = _setting("MAX_LAYERS", 10_000)
 #: Nesting of brackets, parentheses, operators, branches and block calls. Python's own
 #: stack is what bounds this one: far above 100, evaluation needs a larger
 #: ``sys.setrecursionlimit``.

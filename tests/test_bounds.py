@@ -48,7 +48,7 @@ REPRODUCTIONS = {
         ["I(n,n,c) Cat(" + ", ".join(f"[C(f{i},1)]" for i in range(300)) + ")",
          "--formula", "--factor"], 2),
     # every layer on a new shape: none is replayed
-    "json at the layer limit": ([f"I(8,8,3) [C(3,(3,5),p=(2,3),g=3)] * {8000 - 1}",
+    "json at the layer limit": ([f"I(8,8,3) [C(3,(3,5),p=(2,3),g=3)] * {10_000 - 1}",
                                  "--format", "json"], 0),
 }
 
@@ -93,7 +93,7 @@ def test_each_reproduction_ends_quickly(name, tmp_path):
 # ---- what each limit says, in Python -------------------------------------------------
 
 def test_the_layer_limit_comes_before_any_layer():
-    with pytest.raises(symcnn.LimitError, match="MAX_LAYERS = 8,000"):
+    with pytest.raises(symcnn.LimitError, match="MAX_LAYERS = 10,000"):
         symcnn.parse("I(1) ReLU * 999999")
 
 

@@ -144,7 +144,7 @@ GOLDEN = [
         '    I(28,28,1) Add([C(32, 3)], [])' "\n"
         '               ^')),
     ('I(28,28,1) [[[C(8, 3, p=1)]*1000]*1000]*1000', (
-        "line 1, column 1: this line would make 1,000,000,001 layers; the limit is MAX_LAYERS = 8,000 (raise it with symcnn.limits.MAX_LAYERS = ... or the environment variable SYMCNN_MAX_LAYERS)" "\n"
+        "line 1, column 1: this line would make 1,000,000,001 layers; the limit is MAX_LAYERS = 10,000 (raise it with symcnn.limits.MAX_LAYERS = ... or the environment variable SYMCNN_MAX_LAYERS)" "\n"
         '    I(28,28,1) [[[C(8, 3, p=1)]*1000]*1000]*1000' "\n"
         '    ^')),
     ('n = 2^2^2^2^2^2\nI(n)', (

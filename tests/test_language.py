@@ -284,7 +284,7 @@ INVALID = [
     ("I(8, 8, 2) Cat([], [P(2)])", ShapeError, 1, 12, "same spatial size"),
     ("I(8, 8, 2) Res([C(3, 1)])", ShapeError, 1, 12, "Add needs one shape"),
     ("I(8, 8, 2)\nRes([C(2, 1) C(2, 9)])", ShapeError, 2, 14, "output height is 0"),
-    ("I(4) D(2) * 10000000", LimitError, None, None, "8,000"),
+    ("I(4) D(2) * 10000000", LimitError, None, None, "10,000"),
 ]
 
 
