@@ -118,10 +118,12 @@ def totals_of(records: tuple[LayerRecord, ...]) -> Totals:
 
 @dataclass(frozen=True)
 class View:
-    """A network's layers, their tree and its totals, in one kind of number."""
+    """A network's layers, their tree, its totals and its output's shape, in one kind
+    of number."""
     layers: tuple[LayerRecord, ...]
     tree: tuple[Node, ...]
     totals: Totals
+    output_shape: tuple[Any, ...]
 
 
 def walk(nodes: tuple[Node, ...]) -> Any:

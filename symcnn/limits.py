@@ -35,8 +35,9 @@ MAX_TEXT = _setting("MAX_TEXT", 100_000)
 #: Layers in one network, branches included. Measured for issue 15 (2 cores, Python
 #: 3.11), in processor time through the command line, on the dearest kind of program:
 #: layers that each meet a new shape, so none is replayed (``I(8,8,3)
-#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.35 s for the text table and 1.75 s
-#: for JSON, the slowest format (1.3 s for LaTeX, 1.2 s for CSV).
+#: [C(3,(3,5),p=(2,3),g=3)] * N``): 10,000 take 0.35 s for the text table and 1.35 s
+#: for LaTeX, the slowest format (JSON 0.75 s, SVG 0.65 s), which leaves room for a
+#: slower machine within about 2 s.
 #: Layers that repeat a block or a round of a repetition on a shape met before cost a
 #: fraction of that. Symbolic layers cost more and are bounded by
 #: ``MAX_SYMBOLIC_NODES`` as well.

@@ -137,7 +137,7 @@ class Network:
                                 _bounded_total([r.macs for r in records], "MACs"),
                                 _bounded_total([r.activations for r in records[1:]],
                                                "activations"))
-        return View(records, self._tree, totals)
+        return View(records, self._tree, totals, self._output_shape)
 
     @functools.cached_property
     def exact(self) -> View:
@@ -158,7 +158,8 @@ class Network:
         totals = self.evaluated.totals
         return View(layers, tuple(convert(node) for node in self._tree),
                     Totals(to_sympy(totals.trainable), to_sympy(totals.non_trainable),
-                           to_sympy(totals.macs), to_sympy(totals.activations)))
+                           to_sympy(totals.macs), to_sympy(totals.activations)),
+                    to_sympy(self._output_shape))
 
     @functools.cached_property
     def layers(self) -> tuple[LayerRecord, ...]:

@@ -116,3 +116,37 @@ def test_set_computes_with_numbers_from_the_start_without_sympy(argv, total):
                   "print(status, 'sympy' in sys.modules,\n"
                   f"      {total!r} in table.getvalue())")
     assert out.stdout.split() == ["0", "False", "True"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_json_and_csv_of_a_numeric_network_need_no_sympy(fmt):
+    out = _python("import sys, symcnn\n"
+                  "net = symcnn.load('examples/vgg16.cnn')\n"
+                  f"text = net.render({fmt!r})\n"
+                  "print('sympy' in sys.modules, '86704128' in text,\n"
+                  "      '(3*3*3 + 1)*64' in text)")
+    assert out.stdout.split() == ["False", "True", "True"]
+
+
+WRITTEN = [name for name in ("vgg16", "resnet50", "mobilenet_v2", "efficientnet_b0",
+                             "inception_v3", "densenet121", "convnext_tiny", "swin_t",
+                             "vit_b_16", "regnet_y_400mf", "shufflenet_v2_x1_0",
+                             "squeezenet1_0", "maxvit_t")]
+
+
+@pytest.mark.parametrize("name", WRITTEN)
+def test_json_and_csv_from_python_numbers_equal_sympys(name):
+    """JSON and CSV written from a numeric network's Python numbers (``_text.numeric``)
+    are what sympy's printers write from its sympy values (``net.exact``)."""
+    import symcnn
+    from symcnn import zoo
+
+    size = 224 if name != "inception_v3" else 299
+    fast = symcnn.parse(f"n = {size}\n" + zoo.source(name))
+    slow = symcnn.parse(f"n = {size}\n" + zoo.source(name))
+    slow.__dict__["evaluated"] = slow.exact  # the cached view, as sympy values
+    memory = fast.memory(batch=4)
+    for fmt in ("json", "csv"):
+        for layout in ("hwc", "chw"):
+            assert fast.render(fmt, layout=layout) == slow.render(fmt, layout=layout)
+        assert fast.render(fmt, memory=memory) == slow.render(fmt, memory=memory)

@@ -4,6 +4,9 @@ Every value is an exact integer when it is a number, or otherwise a formula stri
 symcnn's own expression syntax (``floor((n - k + 1)/2)``), which ``--set`` and
 ``Network.subs`` read back. JSON adds each formula's LaTeX. The keys are listed in
 ``docs/formats.md``; ``SCHEMA`` changes when they do.
+
+Both read the network as evaluated (``net.evaluated``): a network without free symbols
+is written from its Python numbers, without importing sympy, as the text table is.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sympy import Expr
-
-from .._version import __version__
-from ._printers import latex, plain
 from .._math import is_integer
+from .._version import __version__
 from ._summary import arranged, overview_items, totals
+from ._text import numeric
 
 if TYPE_CHECKING:
+    from sympy import Expr
+
     from .._memory import Memory
     from .._model import Viewed
 
@@ -35,6 +38,26 @@ MEMORY_COLUMNS = ("activations", "activations_bytes")
 def exact(value: Expr) -> int | str:
     """An ``int`` when the value is one, else the formula in symcnn's syntax."""
     return int(value) if is_integer(value) else plain(value)
+
+
+def plain(value: Any) -> str:
+    """A value in symcnn's expression syntax (``_printers.plain``)."""
+    written = numeric(value, "plain")
+    if written is None:
+        from ._printers import plain as sympy_plain
+
+        written = sympy_plain(value)
+    return written
+
+
+def latex(value: Any) -> str:
+    """A value as LaTeX (``_printers.latex``)."""
+    written = numeric(value, "latex")
+    if written is None:
+        from ._printers import latex as sympy_latex
+
+        written = sympy_latex(value)
+    return written
 
 
 def _shape(shape: Sequence[Expr] | None, layout: str) -> list[int | str] | None:
@@ -50,7 +73,8 @@ def document(net: Viewed, layout: str = "hwc", memory: Memory | None = None
     """The JSON document as Python data; ``memory`` adds each layer's ``activations``
     and the totals' ``memory``."""
     layers: list[dict[str, Any]] = []
-    for r in net.layers:
+    view = net.evaluated
+    for r in view.layers:
         layers.append({
             "index": r.index, "name": r.name, "kind": r.kind, "depth": r.depth,
             "line": r.line, "column": r.column,
@@ -65,7 +89,7 @@ def document(net: Viewed, layout: str = "hwc", memory: Memory | None = None
         })
         if memory is not None:
             layers[-1]["activations"] = exact(r.activations)
-    sums = {key: value for key, _, value in totals(net).items()}
+    sums = {key: value for key, _, value in totals(net, evaluated=True).items()}
     extra: dict[str, Any] = {}
     if memory is not None:
         values = {key: value for key, _, value in memory.items()}
@@ -79,8 +103,8 @@ def document(net: Viewed, layout: str = "hwc", memory: Memory | None = None
         "layout": layout,
         "symbols": [s.name for s in net.symbols],
         "constraints": [plain(c) for c in net.constraints],
-        "input_shape": _shape(net.input_shape, layout),
-        "output_shape": _shape(net.output_shape, layout),
+        "input_shape": _shape(view.layers[0].output_shape, layout),
+        "output_shape": _shape(view.output_shape, layout),
         "layers": layers,
         "totals": {**{key: exact(v) for key, v in sums.items()},
                    "latex": {key: latex(v) for key, v in sums.items()}, **extra},
@@ -109,7 +133,7 @@ def to_csv(net: Viewed, layout: str = "hwc", memory: Memory | None = None) -> st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + (() if memory is None else MEMORY_COLUMNS))
-    for r in net.layers:
+    for r in net.evaluated.layers:
         shape = "(" + ", ".join(plain(v) for v in arranged(r.output_shape, layout)) + ")"
         row = [r.index, r.name, r.kind, r.depth, shape, plain(r.formula),
                exact(r.params), exact(r.non_trainable), exact(r.macs)]

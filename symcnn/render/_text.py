@@ -14,20 +14,32 @@ from .._math import Formula
 
 def text(expr: Any) -> str:
     """For people: ``⌊(n + 2p − k)/s⌋ + 1``, ``(5·5·1 + 1)·32``."""
-    if type(expr) is int and expr >= 0:
-        return str(expr)
-    if type(expr) is Formula:
-        written = _formula(expr, False)
-        if written is not None:
-            return written
+    written = numeric(expr, "text")
+    if written is not None:
+        return written
     from ._printers import text as sympy_text
 
     return sympy_text(expr)
 
 
-def _formula(expr: Any, inside_product: bool) -> str | None:
-    """A formula of non-negative integers as text, or ``None`` for any other formula
-    (the sympy printer's)."""
+# each printer's product sign and parentheses (see ``_printers``: ``text`` for people,
+# ``plain`` in the language's own syntax, ``latex``)
+_FORMS = {"text": ("·", "({})"), "plain": ("*", "({})"),
+          "latex": (r" \cdot ", r"\left({}\right)")}
+
+
+def numeric(expr: Any, form: str) -> str | None:
+    """A non-negative integer, or a formula of them, as the sympy printer ``form``
+    (``text``, ``plain`` or ``latex``) writes it, without sympy; ``None`` for any other
+    value, which is sympy's to print."""
+    if type(expr) is int:
+        return str(expr) if expr >= 0 else None
+    if type(expr) is Formula and expr.args:
+        return _formula(expr, False, *_FORMS[form])
+    return None
+
+
+def _formula(expr: Any, inside_product: bool, times: str, parentheses: str) -> str | None:
     parts = []
     for arg in expr.args:
         if type(arg) is int:
@@ -35,12 +47,12 @@ def _formula(expr: Any, inside_product: bool) -> str | None:
                 return None
             parts.append(str(arg))
         elif type(arg) is Formula:
-            part = _formula(arg, expr.op == "*")
+            part = _formula(arg, expr.op == "*", times, parentheses)
             if part is None:
                 return None
             parts.append(part)
         else:
             return None
     if expr.op == "*":
-        return "·".join(parts)
-    return f"({' + '.join(parts)})" if inside_product else " + ".join(parts)
+        return times.join(parts)
+    return parentheses.format(" + ".join(parts)) if inside_product else " + ".join(parts)
