@@ -240,7 +240,7 @@ class Evaluator(_Walk):
         self.work = limits.SymbolicWork()  # the records' values, for MAX_SYMBOLIC_NODES
         # what each block call made, by all that decides it (see ``enter``)
         self.made: dict[tuple[Any, ...], tuple[Node, ...]] = {}
-        # a layer's values by its call, arguments and input shape (see ``layer``)
+        # a layer's values by its kind, input shape and arguments (see ``layer``)
         self.applied: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         # each call's names read and arguments bound (see ``bound``), by its id
         self.sites: dict[int, tuple[Call, tuple[str, ...] | None, dict[Any, _Bound]]] = {}
