@@ -459,14 +459,11 @@ class Evaluator(_Walk):
         number = self.expressions.number  # kinds may answer with Python ints even in sympy's world
         shape, params = number(tuple(out.shape)), number(evaluated(out.params))
         macs = number(out.macs)
-        bits = limits.MAX_BITS
-        if not (type(params) is int and type(macs) is int and params.bit_length() <= bits
-                and macs.bit_length() <= bits
-                and all(type(v) is int and v.bit_length() <= bits for v in shape)):
-            # most values of a numeric network are checked above, without a call
-            for what, values in (("its output shape", shape),
-                                 ("its parameter count", (params,)), ("its MACs", (macs,))):
-                for value in values:
+        for what, values in (("its output shape", shape), ("its parameter count", (params,)),
+                             ("its MACs", (macs,))):
+            for value in values:
+                # most values of a numeric network: an int checked here, without a message
+                if type(value) is not int or value.bit_length() > limits.MAX_BITS:
                     self.expressions.bounded(value, pos, f"layer {name}: {what}")
         if not self.numeric:
             work = self.work.charge(shape, params, macs)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SymcnnError
 from . import _table
 from ._summary import check_layout
-from ._text import text
+from ._text import latex, plain, text
 
 if TYPE_CHECKING:
     from sympy import Expr
@@ -41,20 +41,6 @@ __all__ = ["FORMATS", "latex", "plain", "render", "render_formulas", "text"]
 # The totals --formula prints, with their labels.
 FORMULAS = (("params", "trainable params"), ("non_trainable", "non-trainable params"),
             ("macs", "MACs"))
-
-
-def plain(expr: Any) -> str:
-    """In symcnn's expression syntax, ASCII: ``floor((n + 2*p - k)/s) + 1``."""
-    from ._printers import plain
-
-    return plain(expr)
-
-
-def latex(expr: Any) -> str:
-    r"""LaTeX math: ``\left\lfloor \frac{n + 2 p - k}{s} \right\rfloor + 1``."""
-    from ._printers import latex
-
-    return latex(expr)
 
 
 @contextlib.contextmanager

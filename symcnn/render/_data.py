@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .._math import is_integer
 from .._version import __version__
 from ._summary import arranged, overview_items, totals
-from ._text import numeric
+from ._text import latex, plain
 
 if TYPE_CHECKING:
     from sympy import Expr
@@ -38,26 +38,6 @@ MEMORY_COLUMNS = ("activations", "activations_bytes")
 def exact(value: Expr) -> int | str:
     """An ``int`` when the value is one, else the formula in symcnn's syntax."""
     return int(value) if is_integer(value) else plain(value)
-
-
-def plain(value: Any) -> str:
-    """A value in symcnn's expression syntax (``_printers.plain``)."""
-    written = numeric(value, "plain")
-    if written is None:
-        from ._printers import plain as sympy_plain
-
-        written = sympy_plain(value)
-    return written
-
-
-def latex(value: Any) -> str:
-    """A value as LaTeX (``_printers.latex``)."""
-    written = numeric(value, "latex")
-    if written is None:
-        from ._printers import latex as sympy_latex
-
-        written = sympy_latex(value)
-    return written
 
 
 def _shape(shape: Sequence[Expr] | None, layout: str) -> list[int | str] | None:

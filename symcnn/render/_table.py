@@ -28,6 +28,8 @@ INDENT = "  "
 
 def number(value: Expr) -> str:
     """An integer with thousands separators, a formula otherwise."""
+    if type(value) is int:  # most cells of most tables
+        return f"{value:,}"
     return grouped(int(value)) if is_integer(value) else text(value)
 
 
@@ -42,8 +44,7 @@ def params_cell(formula: Expr, value: Expr) -> str:
 
 
 def shape_text(shape: Sequence[Expr], layout: str) -> str:
-    return "(" + ", ".join([str(v) if type(v) is int and v >= 0 else text(v)
-                            for v in arranged(shape, layout)]) + ")"
+    return "(" + ", ".join([text(v) for v in arranged(shape, layout)]) + ")"
 
 
 def _cells(row: Row, layout: str, memo: dict[int, str]) -> tuple[str, ...]:
@@ -57,8 +58,7 @@ def _cells(row: Row, layout: str, memo: dict[int, str]) -> tuple[str, ...]:
     params = memo.get(id(formula))
     if params is None:
         params = memo[id(formula)] = params_cell(formula, r.params)
-    return (INDENT * row.depth + row.label, shown, params,
-            f"{macs:,}" if type(macs) is int else number(macs))
+    return INDENT * row.depth + row.label, shown, params, number(macs)
 
 
 def total_lines(net: Viewed, memory: Memory | None = None) -> list[tuple[str, str]]:

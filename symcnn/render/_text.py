@@ -1,7 +1,7 @@
 """Text for people, without sympy where the values are Python numbers.
 
 A numeric network is evaluated with ``int`` and :class:`symcnn._math.Formula`; its text
-table needs no sympy, and importing sympy is most of a command-line run's time. Any
+table, JSON and CSV need no sympy, and importing sympy is most of a command-line run's time. Any
 other value goes to the sympy printer of ``_printers``.
 """
 
@@ -14,12 +14,28 @@ from .._math import Formula
 
 def text(expr: Any) -> str:
     """For people: ``⌊(n + 2p − k)/s⌋ + 1``, ``(5·5·1 + 1)·32``."""
-    written = numeric(expr, "text")
-    if written is not None:
-        return written
-    from ._printers import text as sympy_text
+    return printed(expr, "text")
 
-    return sympy_text(expr)
+
+def plain(expr: Any) -> str:
+    """In symcnn's expression syntax, ASCII: ``floor((n + 2*p - k)/s) + 1``."""
+    return printed(expr, "plain")
+
+
+def latex(expr: Any) -> str:
+    r"""LaTeX math: ``\left\lfloor \frac{n + 2 p - k}{s} \right\rfloor + 1``."""
+    return printed(expr, "latex")
+
+
+def printed(expr: Any, form: str) -> str:
+    """``expr`` as the printer ``form`` of ``_printers`` writes it: numbers and their
+    formulas here (:func:`numeric`), anything else by sympy, imported only then."""
+    written = numeric(expr, form)
+    if written is None:
+        from . import _printers
+
+        written = getattr(_printers, form)(expr)
+    return written
 
 
 # each printer's product sign and parentheses (see ``_printers``: ``text`` for people,
